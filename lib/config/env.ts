@@ -1,0 +1,127 @@
+// The only reader of process.env: every setting validated once with zod; a bad value stops the
+// process with a message naming the variable.
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['0', '1', 'true', 'false', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
+
+const EnvSchema = z.object({
+  CUSTOS_DATA_DIR: z.string().default('./.custos'),
+  CUSTOS_DEBUG: bool,
+  CUSTOS_LAKE_DIR: optionalText,
+  CUSTOS_ENGINE: z.enum(['duckdb', 'athena']).default('duckdb'),
+  DATABASE_URL: optionalText,
+  PORT: positiveInt(3000),
+  NEXTAUTH_URL: optionalText,
+  NEXTAUTH_SECRET: optionalText,
+  CUSTOS_DEMO: bool,
+  CUSTOS_DEMO_PASSWORD: z.string().min(8).default('custos-demo'),
+  CUSTOS_SESSION_IDLE_MINUTES: positiveInt(15),
+  CUSTOS_SIGNIN_MAX_FAILURES: positiveInt(5),
+  CUSTOS_SIGNIN_LOCK_MINUTES: positiveInt(15),
+  CUSTOS_OIDC_ISSUER: optionalText,
+  CUSTOS_OIDC_CLIENT_ID: optionalText,
+  CUSTOS_OIDC_CLIENT_SECRET: optionalText,
+  CUSTOS_OIDC_NAME: z.string().default('Single sign-on'),
+  CUSTOS_OIDC_ROLE_CLAIM: z.string().default('groups'),
+  CUSTOS_OIDC_ROLE_MAP: z.string().default(''),
+  CUSTOS_CATALOG_HMAC_KEY: optionalText,
+  CUSTOS_EXTRA_QUERIES_DIR: optionalText,
+  CUSTOS_QUERY_MAX_DAYS: positiveInt(366),
+  CUSTOS_QUERY_TIMEOUT_SECONDS: positiveInt(1800),
+  CUSTOS_SCAN_LIMIT_BYTES: positiveInt(100 * 1024 ** 3),
+  CUSTOS_TIME_ZONE: z.string().default('America/New_York'),
+  CUSTOS_BUSINESS_HOURS: z
+    .string()
+    .regex(/^\d{1,2}-\d{1,2}$/, 'expected START-END hours, e.g. 7-19')
+    .default('7-19'),
+  CUSTOS_LOG_BUCKET: z.string().default('custos-demo-logs'),
+  CUSTOS_ARCHIVE_BUCKET: z.string().default('custos-demo-imaging-archive'),
+  CUSTOS_CLOUDTRAIL_PREFIX: z.string().default(''),
+  CUSTOS_ACCESS_LOG_PREFIX: z.string().default('s3-access-logs/'),
+  CUSTOS_INVENTORY_PREFIX: z.string().default('inventory/'),
+  CUSTOS_CATALOG_PREFIX: z.string().default('catalog/study_catalog/'),
+  AWS_REGION: optionalText,
+  CUSTOS_AWS_ACCOUNTS: z
+    .string()
+    .regex(/^(\d{12}(,\d{12})*)?$/, 'expected 12-digit account ids separated by commas')
+    .default(''),
+  CUSTOS_TRAIL_REGIONS: z
+    .string()
+    .regex(/^([a-z]{2}(-[a-z]+)+-\d(,[a-z]{2}(-[a-z]+)+-\d)*)?$/, 'expected region names separated by commas')
+    .default(''),
+  CUSTOS_ORGANIZATION_ID: z
+    .string()
+    .regex(/^(o-[a-z0-9]{10,32})?$/, 'expected an organization id such as o-a1b2c3d4e5')
+    .default(''),
+  CUSTOS_CATALOG_BUCKET: optionalText,
+  CUSTOS_ATHENA_POLL_MIN_MS: positiveInt(500),
+  CUSTOS_ATHENA_POLL_MAX_MS: positiveInt(5000),
+  CUSTOS_ATHENA_WORKGROUP: optionalText,
+  CUSTOS_ATHENA_OUTPUT_LOCATION: optionalText,
+  CUSTOS_ATHENA_CATALOG: z.string().default('AwsDataCatalog'),
+  CUSTOS_ATHENA_DATABASE: optionalText,
+  CUSTOS_ATHENA_RESULT_REUSE_MINUTES: z.coerce.number().int().min(0).max(10080).default(0),
+  CUSTOS_ATHENA_TIMEOUT_SECONDS: positiveInt(1800),
+  CUSTOS_ATHENA_ENDPOINT: optionalText,
+  CUSTOS_ATHENA_CSV_RESULT_ROWS: positiveInt(5000),
+});
+
+export type Env = z.infer<typeof EnvSchema> & {
+  dataDir: string;
+  lakeDir: string;
+  /** True when no external database or identity provider is configured. */
+  embedded: boolean;
+  /** Demo accounts may sign in. */
+  demoAccounts: boolean;
+  oidcEnabled: boolean;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`Invalid configuration: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ e.CUSTOS_DATA_DIR);
+  const oidcEnabled = Boolean(e.CUSTOS_OIDC_ISSUER);
+  if (oidcEnabled && (!e.CUSTOS_OIDC_CLIENT_ID || !e.CUSTOS_OIDC_CLIENT_SECRET)) {
+    throw new ConfigError(
+      'Invalid configuration: CUSTOS_OIDC_ISSUER is set, so CUSTOS_OIDC_CLIENT_ID and CUSTOS_OIDC_CLIENT_SECRET are required',
+    );
+  }
+  const embedded = !oidcEnabled && !e.DATABASE_URL;
+  return {
+    ...e,
+    dataDir,
+    lakeDir: path.resolve(/*turbopackIgnore: true*/ e.CUSTOS_LAKE_DIR ?? path.join(dataDir, 'lake')),
+    embedded,
+    demoAccounts: embedded || e.CUSTOS_DEMO,
+    oidcEnabled,
+  };
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests and the CLI change settings between runs in one process. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

@@ -1,0 +1,47 @@
+import { bigint, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uuid, date } from 'drizzle-orm/pg-core';
+
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** The query-run ledger: every saved-query execution, kept indefinitely. */
+export const queryRuns = pgTable(
+  'query_runs',
+  {
+    id: uuid('id').primaryKey(),
+    queryId: text('query_id').notNull(),
+    queryTitle: text('query_title').notNull(),
+    /** SHA-256 of the exact SQL text sent to the engine. */
+    sqlSha256: text('sql_sha256').notNull(),
+    /** Parameters as a person entered them, with patient identifiers masked. */
+    parameters: jsonb('parameters').$type<Record<string, string>>().notNull(),
+    /** Values bound to the statement (MRNs already hashed); used to re-run. */
+    binds: jsonb('binds').$type<Record<string, string | number | boolean>>().notNull(),
+    engine: text('engine').notNull(),
+    engineExecutionId: text('engine_execution_id'),
+    status: text('status', { enum: RUN_STATUSES }).notNull(),
+    error: text('error'),
+    scopeFrom: date('scope_from'),
+    scopeTo: date('scope_to'),
+    estimatedBytes: bigint('estimated_bytes', { mode: 'number' }),
+    bytesScanned: bigint('bytes_scanned', { mode: 'number' }),
+    filesScanned: integer('files_scanned'),
+    costUsd: doublePrecision('cost_usd'),
+    rowCount: bigint('row_count', { mode: 'number' }),
+    resultSha256: text('result_sha256'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    durationMs: integer('duration_ms'),
+    actorType: text('actor_type', { enum: ['user', 'cli', 'system'] }).notNull(),
+    actorId: text('actor_id').notNull(),
+    actorLabel: text('actor_label').notNull(),
+    actorRole: text('actor_role').notNull(),
+    rerunOf: uuid('rerun_of'),
+  },
+  (t) => [
+    index('query_runs_started_idx').on(t.startedAt),
+    index('query_runs_query_idx').on(t.queryId, t.startedAt),
+    index('query_runs_actor_idx').on(t.actorId, t.startedAt),
+  ],
+);
+
+export type QueryRunRow = typeof queryRuns.$inferSelect;

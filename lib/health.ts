@@ -1,0 +1,36 @@
+import 'server-only';
+import { sql } from 'drizzle-orm';
+import { getServices } from '@/lib/config/services';
+import packageJson from '@/package.json';
+
+export type Health = {
+  status: 'ok' | 'degraded' | 'error';
+  db: { kind: string; ok: boolean };
+  engine: { kind: string; ok: boolean };
+  version: string;
+};
+
+/** Liveness for load balancers and scripts: no session, no PHI, no configuration values. */
+export async function checkHealth(): Promise<Health> {
+  const version = packageJson.version;
+  let services;
+  try {
+    services = await getServices();
+  } catch {
+    return { status: 'error', db: { kind: 'unknown', ok: false }, engine: { kind: 'unknown', ok: false }, version };
+  }
+  let dbOk = false;
+  try {
+    await services.database.db.execute(sql`select 1`);
+    dbOk = true;
+  } catch {
+    dbOk = false;
+  }
+  const engineOk = services.engine.kind === 'duckdb' ? (await services.engine.dataWindow()) !== null : true;
+  return {
+    status: dbOk && engineOk ? 'ok' : dbOk ? 'degraded' : 'error',
+    db: { kind: services.database.kind, ok: dbOk },
+    engine: { kind: services.engine.kind, ok: engineOk },
+    version,
+  };
+}
