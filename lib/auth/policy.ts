@@ -1,0 +1,49 @@
+// Who may do what: permissions as data, one table for every page, route, action and CLI command.
+import type { Role } from '@/lib/db/schema/users';
+import type { Actor } from './actor';
+
+export const ROLE_LABELS: Record<Role, string> = {
+  privacy_officer: 'Privacy officer',
+  security_officer: 'Security officer',
+  approver: 'Approver',
+  auditor: 'Auditor',
+  admin: 'Administrator',
+};
+
+export const PERMISSIONS = {
+  /** The Audit section: the saved-query library. */
+  'audit.view': ['privacy_officer', 'security_officer', 'auditor'],
+  /** Running saved queries (each query names its own roles) and reading one's own runs. */
+  'query.use': ['privacy_officer', 'security_officer', 'approver', 'auditor', 'admin'],
+  /** Every person's runs (the ledger), parameters masked. */
+  'runs.view_all': ['privacy_officer', 'auditor'],
+  /** Patient identifiers and patient-level reports. */
+  'patient.read_phi': ['privacy_officer'],
+  'posture.view': ['security_officer', 'privacy_officer', 'auditor'],
+  'retention.view': ['approver', 'privacy_officer', 'auditor', 'admin'],
+  'evidence.view': ['privacy_officer', 'security_officer', 'approver', 'auditor', 'admin'],
+  'journal.view': ['admin', 'auditor'],
+  'admin.view': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+/**
+ * The command line acts for an operator who already holds the data directory; it may run saved
+ * queries and verify the journal, and every such act is journaled under the OS user.
+ */
+const CLI_PERMISSIONS: ReadonlySet<Permission> = new Set(['audit.view', 'query.use', 'runs.view_all', 'patient.read_phi', 'journal.view', 'admin.view']);
+
+export function can(actor: Actor | null, permission: Permission): boolean {
+  if (!actor) return false;
+  if (actor.type === 'system') return true;
+  if (actor.type === 'cli') return CLI_PERMISSIONS.has(permission);
+  return (PERMISSIONS[permission] as readonly Role[]).includes(actor.role);
+}
+
+/** Saved queries name their roles; the command line may run any of them. */
+export function canRunQuery(actor: Actor | null, roles: readonly Role[]): boolean {
+  if (!actor) return false;
+  if (actor.type === 'system' || actor.type === 'cli') return true;
+  return roles.includes(actor.role);
+}

@@ -1,0 +1,48 @@
+import 'server-only';
+import { eq } from 'drizzle-orm';
+import type { Services } from '@/lib/config/services';
+import { makeCtx } from '@/lib/context-factory';
+import { withTransaction } from '@/lib/db/tx';
+import { users } from '@/lib/db/schema';
+import { appendJournal } from '@/lib/journal/append';
+import type { Actor } from './actor';
+import { parseRoleMap, roleFromClaims } from './oidc-roles';
+import { createSession } from './sessions';
+import { userActor } from './sign-in';
+
+export type OidcSignIn = { ok: true; actor: Actor & { type: 'user' } } | { ok: false; reason: 'no_role' | 'no_email' | 'disabled' };
+
+// mutation-path: sign-in is the step that establishes who acts; every outcome is journaled.
+/** A person the identity provider vouched for: their role comes from the claim mapping at every sign-in. */
+export async function signInWithOidc(
+  services: Services,
+  claims: Record<string, unknown>,
+  meta: { requestId: string },
+): Promise<OidcSignIn> {
+  const ctx = makeCtx(services, { type: 'system', job: 'sign-in' }, meta.requestId);
+  const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
+  const role = roleFromClaims(claims, services.env.CUSTOS_OIDC_ROLE_CLAIM, parseRoleMap(services.env.CUSTOS_OIDC_ROLE_MAP));
+  const reason = !email ? 'no_email' : !role ? 'no_role' : null;
+  if (reason || !role) {
+    await withTransaction(ctx, (tx, txCtx) =>
+      appendJournal(tx, txCtx, { action: 'auth.sign_in_failed', subject: email || null, details: { method: 'oidc', reason: reason ?? 'no_role' } }),
+    );
+    return { ok: false, reason: reason ?? 'no_role' };
+  }
+  const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim() : email;
+  return withTransaction(ctx, async (tx, txCtx) => {
+    const now = txCtx.now();
+    const [existing] = await tx.select().from(users).where(eq(users.email, email));
+    if (existing?.disabled) {
+      await appendJournal(tx, txCtx, { action: 'auth.sign_in_failed', subject: email, details: { method: 'oidc', reason: 'disabled' } });
+      return { ok: false, reason: 'disabled' } as const;
+    }
+    const [user] = existing
+      ? await tx.update(users).set({ role, name, lastSignInAt: now }).where(eq(users.id, existing.id)).returning()
+      : await tx.insert(users).values({ email, name, role, source: 'oidc', lastSignInAt: now }).returning();
+    const sessionId = await createSession(tx, user!.id, now);
+    const actor = userActor(user!, sessionId) as Actor & { type: 'user' };
+    await appendJournal(tx, { ...txCtx, actor }, { action: 'auth.sign_in', subject: email, details: { method: 'oidc', role } });
+    return { ok: true, actor } as const;
+  });
+}
