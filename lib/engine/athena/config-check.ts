@@ -1,0 +1,234 @@
+import 'server-only';
+import {
+  GetDatabaseCommand,
+  GetTableMetadataCommand,
+  GetWorkGroupCommand,
+  type WorkGroup,
+} from '@aws-sdk/client-athena';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { ConfigCheck } from '@/lib/engine/port';
+import { LAKE_TABLES, tableDefinition, visibleColumns } from '@/lib/lake/schema';
+import {
+  awsErrorMessage,
+  awsErrorName,
+  deniedAction,
+  isAccessDenied,
+  isCredentialProblem,
+} from './aws-errors';
+import { formatBytes, type AthenaContext } from './context';
+import { withRetry } from './retry';
+import { parseS3Uri } from './s3-uri';
+
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const NOT_FOUND = /not found|does not exist|EntityNotFound/i;
+
+type Denials = Set<string>;
+
+class CredentialsRejected extends Error {}
+
+/** One AWS call for a check: denials are collected, credential failures end the whole check. */
+async function attempt<T>(
+  ctx: AthenaContext,
+  operation: string,
+  denials: Denials,
+  fallbackAction: string,
+  call: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; error: unknown; denied?: string }> {
+  try {
+    return { ok: true, value: await withRetry(operation, call, ctx.retry) };
+  } catch (error) {
+    if (isCredentialProblem(error)) throw new CredentialsRejected(`${awsErrorName(error)}: ${awsErrorMessage(error)}`);
+    if (isAccessDenied(error)) {
+      const denied = deniedAction(error, fallbackAction);
+      denials.add(denied);
+      return { ok: false, error, denied };
+    }
+    return { ok: false, error };
+  }
+}
+
+function problem(error: unknown): string {
+  return `${awsErrorName(error)}: ${awsErrorMessage(error)}`;
+}
+
+async function checkWorkGroup(ctx: AthenaContext, denials: Denials): Promise<[ConfigCheck, WorkGroup | undefined]> {
+  const { config } = ctx;
+  const item = 'Athena workgroup';
+  const result = await attempt(ctx, 'athena:GetWorkGroup', denials, 'athena:GetWorkGroup', () =>
+    ctx.athena.send(new GetWorkGroupCommand({ WorkGroup: config.workGroup })),
+  );
+  if (!result.ok) {
+    if (result.denied) {
+      return [{ item, ok: false, message: `"${config.workGroup}" cannot be read: the IAM permission ${result.denied} is missing` }, undefined];
+    }
+    const message = NOT_FOUND.test(awsErrorMessage(result.error))
+      ? `"${config.workGroup}" does not exist in ${config.region} (CUSTOS_ATHENA_WORKGROUP)`
+      : `"${config.workGroup}" could not be read (${problem(result.error)})`;
+    return [{ item, ok: false, message }, undefined];
+  }
+  const workGroup = result.value.WorkGroup;
+  if (!workGroup) return [{ item, ok: false, message: `GetWorkGroup returned no workgroup for "${config.workGroup}"` }, undefined];
+  if (workGroup.State !== 'ENABLED') {
+    return [{ item, ok: false, message: `"${config.workGroup}" is ${workGroup.State ?? 'not enabled'}: enable it or set CUSTOS_ATHENA_WORKGROUP to another` }, workGroup];
+  }
+  const c = workGroup.Configuration;
+  const details = [
+    c?.EngineVersion?.EffectiveEngineVersion,
+    c?.BytesScannedCutoffPerQuery !== undefined
+      ? `stops queries that scan more than ${formatBytes(c.BytesScannedCutoffPerQuery)} (BytesScannedCutoffPerQuery ${c.BytesScannedCutoffPerQuery.toLocaleString('en-US')} bytes)`
+      : 'no per-query data limit (BytesScannedCutoffPerQuery is not set)',
+    c?.EnforceWorkGroupConfiguration ? 'enforces its own settings over the client\'s' : undefined,
+  ].filter(Boolean);
+  return [{ item, ok: true, message: `"${config.workGroup}" is enabled; ${details.join('; ')}` }, workGroup];
+}
+
+function checkOutputLocation(ctx: AthenaContext, workGroup: WorkGroup | undefined, workGroupRead: boolean): ConfigCheck {
+  const item = 'Query result location';
+  const own = ctx.config.outputLocation;
+  if (own !== undefined && !parseS3Uri(own)) {
+    return { item, ok: false, message: `CUSTOS_ATHENA_OUTPUT_LOCATION "${own}" is not an s3://bucket/prefix/ URI` };
+  }
+  const c = workGroup?.Configuration;
+  const enforced = c?.EnforceWorkGroupConfiguration === true;
+  const theirs = c?.ResultConfiguration?.OutputLocation;
+  const managed = c?.ManagedQueryResultsConfiguration?.Enabled === true;
+  if (managed && own) {
+    return {
+      item,
+      ok: false,
+      message: 'the workgroup keeps results in Athena managed storage and rejects a client-side location: unset CUSTOS_ATHENA_OUTPUT_LOCATION',
+    };
+  }
+  if (managed) return { item, ok: true, message: 'Athena managed query results (read through GetQueryResults)' };
+  if (enforced && theirs) {
+    const overrides = own && own !== theirs ? `; it overrides CUSTOS_ATHENA_OUTPUT_LOCATION (${own})` : '';
+    return { item, ok: true, message: `${theirs}, enforced by the workgroup${overrides}` };
+  }
+  if (own) return { item, ok: true, message: own };
+  if (theirs) return { item, ok: true, message: `${theirs}, from the workgroup` };
+  if (!workGroupRead) {
+    return { item, ok: false, message: 'unknown: set CUSTOS_ATHENA_OUTPUT_LOCATION, or allow athena:GetWorkGroup so the workgroup\'s can be read' };
+  }
+  return { item, ok: false, message: 'none: set CUSTOS_ATHENA_OUTPUT_LOCATION or give the workgroup a query result location' };
+}
+
+async function checkCatalog(ctx: AthenaContext, denials: Denials): Promise<ConfigCheck[]> {
+  const { config } = ctx;
+  const tableItems = (message: string): ConfigCheck[] =>
+    LAKE_TABLES.map((table) => ({ item: `Table ${table}`, ok: false, message }));
+  if (!config.database) {
+    return [{ item: 'Athena database', ok: false, message: 'CUSTOS_ATHENA_DATABASE is not set' }, ...tableItems('not checked: no database')];
+  }
+  const db = await attempt(ctx, 'athena:GetDatabase', denials, 'athena:GetDatabase', () =>
+    ctx.athena.send(new GetDatabaseCommand({ CatalogName: config.catalog, DatabaseName: config.database })),
+  );
+  if (!db.ok) {
+    const message = db.denied
+      ? `"${config.database}" cannot be read: the IAM permission ${db.denied} is missing`
+      : NOT_FOUND.test(awsErrorMessage(db.error))
+        ? `"${config.database}" does not exist in catalog ${config.catalog} (CUSTOS_ATHENA_DATABASE)`
+        : `"${config.database}" could not be read (${problem(db.error)})`;
+    return [{ item: 'Athena database', ok: false, message }, ...tableItems('not checked: the database is not readable')];
+  }
+  const checks: ConfigCheck[] = [{ item: 'Athena database', ok: true, message: `"${config.database}" in catalog ${config.catalog}` }];
+  for (const table of LAKE_TABLES) {
+    const item = `Table ${table}`;
+    const ddl = `lib/lake/ddl/${table}.sql`;
+    const result = await attempt(ctx, 'athena:GetTableMetadata', denials, 'athena:GetTableMetadata', () =>
+      ctx.athena.send(
+        new GetTableMetadataCommand({ CatalogName: config.catalog, DatabaseName: config.database, TableName: table }),
+      ),
+    );
+    if (!result.ok) {
+      const message = result.denied
+        ? `cannot be read: the IAM permission ${result.denied} is missing`
+        : NOT_FOUND.test(awsErrorMessage(result.error))
+          ? `does not exist in "${config.database}": create it from ${ddl}`
+          : `could not be read (${problem(result.error)})`;
+      checks.push({ item, ok: false, message });
+      continue;
+    }
+    const metadata = result.value.TableMetadata;
+    const present = new Set(
+      [...(metadata?.Columns ?? []), ...(metadata?.PartitionKeys ?? [])].map((c) => (c.Name ?? '').toLowerCase()),
+    );
+    const missing = visibleColumns(tableDefinition(table))
+      .map((c) => c.name)
+      .filter((name) => !present.has(name));
+    const partitions = (metadata?.PartitionKeys ?? []).map((p) => p.Name).filter(Boolean);
+    checks.push(
+      missing.length > 0
+        ? { item, ok: false, message: `lacks the columns ${missing.join(', ')}: recreate it from ${ddl}` }
+        : {
+            item,
+            ok: true,
+            message: `${present.size} columns${partitions.length > 0 ? `, partitioned by ${partitions.join(', ')}` : ''}`,
+          },
+    );
+  }
+  return checks;
+}
+
+async function checkLogBucket(ctx: AthenaContext, denials: Denials): Promise<ConfigCheck> {
+  const { config } = ctx;
+  const item = 'Log bucket';
+  const prefix = `${config.layout.cloudtrailPrefix}AWSLogs/`;
+  const result = await attempt(ctx, 's3:ListObjectsV2', denials, `s3:ListBucket on ${config.logBucket}`, () =>
+    ctx.s3.send(new ListObjectsV2Command({ Bucket: config.logBucket, Prefix: prefix, MaxKeys: 1 })),
+  );
+  if (!result.ok) {
+    if (result.denied) {
+      const action = result.denied.includes(' on ') ? result.denied : `${result.denied} on ${config.logBucket}`;
+      if (action !== result.denied) {
+        denials.delete(result.denied);
+        denials.add(action);
+      }
+      return { item, ok: false, message: `s3://${config.logBucket} cannot be listed: the IAM permission ${action} is missing` };
+    }
+    const message =
+      awsErrorName(result.error) === 'NoSuchBucket'
+        ? `s3://${config.logBucket} does not exist (CUSTOS_LOG_BUCKET)`
+        : `s3://${config.logBucket} could not be listed (${problem(result.error)})`;
+    return { item, ok: false, message };
+  }
+  if ((result.value.KeyCount ?? result.value.Contents?.length ?? 0) === 0) {
+    return {
+      item,
+      ok: false,
+      message: `no CloudTrail objects under s3://${config.logBucket}/${prefix} (check CUSTOS_LOG_BUCKET and CUSTOS_CLOUDTRAIL_PREFIX)`,
+    };
+  }
+  return { item, ok: true, message: `s3://${config.logBucket}/${prefix} holds CloudTrail objects` };
+}
+
+/** Names exactly what is missing or wrong for Athena: Region, workgroup, result location, tables, permissions. */
+export async function checkAthenaConfig(ctx: AthenaContext): Promise<ConfigCheck[]> {
+  const { config } = ctx;
+  const region: ConfigCheck = !config.region
+    ? { item: 'AWS Region', ok: false, message: 'AWS_REGION is not set' }
+    : REGION.test(config.region)
+      ? { item: 'AWS Region', ok: true, message: config.region }
+      : { item: 'AWS Region', ok: false, message: `"${config.region}" is not an AWS Region name (AWS_REGION)` };
+  if (!region.ok) return [region];
+
+  const denials: Denials = new Set();
+  try {
+    const [[workGroupCheck, workGroup], catalog, bucket] = await Promise.all([
+      checkWorkGroup(ctx, denials),
+      checkCatalog(ctx, denials),
+      checkLogBucket(ctx, denials),
+    ]);
+    const workGroupRead = workGroup !== undefined;
+    const permissions: ConfigCheck =
+      denials.size === 0
+        ? { item: 'IAM permissions', ok: true, message: 'every call the checks made was allowed' }
+        : { item: 'IAM permissions', ok: false, message: `missing: ${[...denials].sort().join(', ')}` };
+    return [region, workGroupCheck, checkOutputLocation(ctx, workGroup, workGroupRead), ...catalog, bucket, permissions];
+  } catch (error) {
+    if (!(error instanceof CredentialsRejected)) throw error;
+    return [
+      region,
+      { item: 'AWS credentials', ok: false, message: `AWS rejected or could not find credentials (${error.message})` },
+    ];
+  }
+}

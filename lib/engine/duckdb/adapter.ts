@@ -1,0 +1,261 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  DuckDBInstance,
+  DuckDBTypeId,
+  dateValue,
+  timestampTZValue,
+  type DuckDBConnection,
+  type DuckDBPreparedStatement,
+  type DuckDBType,
+} from '@duckdb/node-api';
+import {
+  EngineError,
+  type BindValue,
+  type Cell,
+  type EngineColumn,
+  type EngineExecution,
+  type EngineRequest,
+  type EngineStats,
+  type QueryEngine,
+  type SqlType,
+} from '@/lib/engine/port';
+import { latestLogDay } from '@/lib/lake/latest-day';
+import type { LakeLocation } from '@/lib/lake/scan';
+import { createLakeViews, estimateLakeScan } from './views';
+import { installTrinoMacros } from './macros';
+
+export type DuckDbEngineOptions = {
+  lake: LakeLocation;
+  threads?: number;
+  memoryLimit?: string;
+  /** Where DuckDB may spill to disk; defaults to a folder in the OS temp directory. */
+  tempDir?: string;
+};
+
+/** The embedded engine: DuckDB in-process over the local lake, reading only the partitions in scope. */
+export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<QueryEngine> {
+  const tempDir = options.tempDir ?? path.join(os.tmpdir(), 'custos-duckdb');
+  fs.mkdirSync(tempDir, { recursive: true });
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: String(options.threads ?? 2),
+    memory_limit: options.memoryLimit ?? '2GB',
+    temp_directory: tempDir,
+  });
+  const setup = await instance.connect();
+  await setup.run("SET TimeZone = 'UTC'");
+  await installTrinoMacros(setup);
+
+  const execute = async (request: EngineRequest): Promise<EngineExecution> => {
+    const started = performance.now();
+    const executionId = randomUUID();
+    if (request.signal?.aborted) throw new EngineError('The query was cancelled.', 'cancelled', executionId);
+    const conn = await instance.connect();
+    const onAbort = () => conn.interrupt();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    const release = () => {
+      request.signal?.removeEventListener('abort', onAbort);
+      conn.closeSync();
+    };
+    let progressTimer: NodeJS.Timeout | undefined;
+    // An interrupt only stops a statement already executing, so a cancel that lands between
+    // steps is honoured at the next one.
+    const checkpoint = () => {
+      if (request.signal?.aborted) throw new EngineError('The query was cancelled.', 'cancelled', executionId);
+    };
+    try {
+      await conn.run("SET TimeZone = 'UTC'");
+      const scanned = await createLakeViews(conn, options.lake, request.tables, request.scope);
+      checkpoint();
+      const prepared = await conn.prepare(request.sql);
+      bindAll(prepared, request.binds);
+      checkpoint();
+      if (request.onProgress) {
+        progressTimer = setInterval(() => {
+          const percent = conn.progress.percentage;
+          request.onProgress?.({ state: 'running', elapsedMs: performance.now() - started, ...(percent >= 0 ? { percent: Math.round(percent) } : {}) });
+        }, 500);
+      }
+      const result = await prepared.stream();
+      checkpoint();
+      const types = result.columnTypes();
+      const columns: EngineColumn[] = result.columnNames().map((name, i) => ({ name, type: sqlType(types[i]!) }));
+      let finished: EngineStats | undefined;
+      let failure: unknown;
+      const batches = (async function* () {
+        let rows = 0;
+        try {
+          for await (const batch of result.yieldRowsJs()) {
+            rows += batch.length;
+            request.onProgress?.({ state: 'fetching', rowsFetched: rows, elapsedMs: performance.now() - started });
+            yield batch.map((row) => row.map((value, i) => toCell(value, columns[i]!.type)));
+          }
+          finished = {
+            durationMs: Math.round(performance.now() - started),
+            bytesScanned: scanned.bytes,
+            filesScanned: scanned.files,
+            executionId,
+            reused: false,
+            costUsd: 0,
+          };
+        } catch (error) {
+          failure = translate(error, request.signal, executionId);
+          throw failure;
+        } finally {
+          clearInterval(progressTimer);
+          release();
+        }
+      })();
+      return {
+        executionId,
+        columns,
+        batches,
+        stats: async () => {
+          if (finished) return finished;
+          throw failure ?? new EngineError('The result was not read to the end.', 'failed', executionId);
+        },
+      };
+    } catch (error) {
+      clearInterval(progressTimer);
+      release();
+      throw translate(error, request.signal, executionId);
+    }
+  };
+
+  return {
+    kind: 'duckdb',
+    execute,
+    estimate: async ({ tables, scope }) => {
+      const s = await estimateLakeScan(options.lake, tables, scope);
+      return { ...s, costUsd: 0 };
+    },
+    dataWindow: async () => {
+      const last = latestLogDay(options.lake);
+      if (!last) return null;
+      const from = new Date(Date.parse(`${last}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+      return { from, to: last };
+    },
+    checkConfig: async () => {
+      const exists = fs.existsSync(options.lake.dir);
+      const last = exists ? latestLogDay(options.lake) : null;
+      return [
+        {
+          item: 'Lake directory',
+          ok: exists,
+          message: exists ? options.lake.dir : `${options.lake.dir} does not exist; run "custos lake generate" or set CUSTOS_LAKE_DIR`,
+        },
+        {
+          item: 'CloudTrail logs',
+          ok: last !== null,
+          message: last ? `latest delivery day ${last}` : 'no CloudTrail log files found under AWSLogs/',
+        },
+      ];
+    },
+    close: async () => {
+      setup.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+function bindAll(prepared: DuckDBPreparedStatement, binds: BindValue[]) {
+  if (prepared.parameterCount !== binds.length) {
+    throw new EngineError(
+      `The statement has ${prepared.parameterCount} placeholders but ${binds.length} values were given.`,
+      'failed',
+    );
+  }
+  binds.forEach((b, i) => {
+    const at = i + 1;
+    switch (b.type) {
+      case 'varchar':
+        return prepared.bindVarchar(at, b.value);
+      case 'bigint':
+      case 'integer':
+        return prepared.bindBigInt(at, BigInt(b.value));
+      case 'double':
+        return prepared.bindDouble(at, b.value);
+      case 'boolean':
+        return prepared.bindBoolean(at, b.value);
+      case 'date':
+        return prepared.bindDate(at, dateValue(Math.round(Date.parse(`${b.value}T00:00:00Z`) / 86_400_000)));
+      case 'timestamp':
+        return prepared.bindTimestampTZ(at, timestampTZValue(BigInt(Date.parse(b.value)) * 1000n));
+    }
+  });
+}
+
+function sqlType(type: DuckDBType): SqlType {
+  switch (type.typeId) {
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.UINTEGER:
+      return 'bigint';
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UTINYINT:
+      return 'integer';
+    case DuckDBTypeId.DOUBLE:
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DECIMAL:
+      return 'double';
+    case DuckDBTypeId.BOOLEAN:
+      return 'boolean';
+    case DuckDBTypeId.DATE:
+      return 'date';
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_TZ:
+    case DuckDBTypeId.TIMESTAMP_MS:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_NS:
+      return 'timestamp';
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+      return 'array(varchar)';
+    default:
+      return 'varchar';
+  }
+}
+
+function toCell(value: unknown, type: SqlType): Cell {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case 'bigint':
+    case 'integer':
+      if (typeof value === 'bigint') {
+        return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+      }
+      return Number(value);
+    case 'double':
+      return Number(value);
+    case 'boolean':
+      return Boolean(value);
+    case 'date':
+      return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+    case 'timestamp':
+      return value instanceof Date ? value.toISOString() : String(value);
+    case 'array(varchar)':
+      return Array.isArray(value) ? value.map((v) => (v === null ? '' : String(v))) : [String(value)];
+    default:
+      return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value, jsonBigInt) : String(value);
+  }
+}
+
+function jsonBigInt(_key: string, value: unknown) {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+function translate(error: unknown, signal: AbortSignal | undefined, executionId: string): EngineError {
+  if (error instanceof EngineError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (signal?.aborted || /INTERRUPT/i.test(message)) {
+    return new EngineError('The query was cancelled.', 'cancelled', executionId);
+  }
+  return new EngineError(`The query failed: ${message.split('\n')[0]}`, 'failed', executionId);
+}

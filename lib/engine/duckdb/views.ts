@@ -1,0 +1,93 @@
+import 'server-only';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { EngineError, type LakeTable, type ScanScope } from '@/lib/engine/port';
+import { planLakeRead, planStats, UnboundedScanError, type LakeScanStats, type TableReadPlan } from '@/lib/lake/read-plan';
+import {
+  catalogRelation,
+  compactedRelation,
+  emptyRelation,
+  inventoryParquetRelation,
+  ndjsonRelation,
+  quoteIdent,
+  unionAll,
+  type ParquetColumn,
+} from '@/lib/lake/read-sql';
+import type { LakeLocation } from '@/lib/lake/scan';
+import { LAKE_TABLES } from '@/lib/lake/schema';
+import { stageRawFiles, type StagedFile } from '@/lib/lake/stage';
+
+export type { LakeScanStats } from '@/lib/lake/read-plan';
+
+async function plans(lake: LakeLocation, tables: LakeTable[], scope: ScanScope | null): Promise<TableReadPlan[]> {
+  try {
+    return await planLakeRead(lake, tables, scope);
+  } catch (error) {
+    if (error instanceof UnboundedScanError) throw new EngineError(error.message, 'limit');
+    throw error;
+  }
+}
+
+/** What the views for `tables` over `scope` would read, without reading it. */
+export async function estimateLakeScan(lake: LakeLocation, tables: LakeTable[], scope: ScanScope | null): Promise<LakeScanStats> {
+  return planStats(await plans(lake, tables, scope));
+}
+
+function inventoryRelations(lake: LakeLocation, staged: StagedFile[]): string[] {
+  const groups = new Map<string, { dt: string; columns: ParquetColumn[]; files: string[] }>();
+  for (const s of staged) {
+    if (s.file.kind !== 'inventory-parquet' || !s.parquetColumns || s.rejected.some((r) => r.line === 0)) continue;
+    const dt = s.file.partition.dt ?? '';
+    const id = `${dt}\n${JSON.stringify(s.parquetColumns)}`;
+    const group = groups.get(id) ?? { dt, columns: s.parquetColumns, files: [] };
+    group.files.push(path.join(lake.dir, s.file.path));
+    groups.set(id, group);
+  }
+  return [...groups.values()].map((g) => inventoryParquetRelation(g.files, g.columns, g.dt));
+}
+
+function catalogRelations(lake: LakeLocation, staged: StagedFile[]): string[] {
+  const files = staged.filter((s) => s.file.kind === 'catalog' && s.parquetColumns && !s.rejected.some((r) => r.line === 0));
+  if (files.length === 0) return [];
+  const columns = new Map<string, ParquetColumn>();
+  for (const s of files) for (const c of s.parquetColumns!) if (!columns.has(c.name.toLowerCase())) columns.set(c.name.toLowerCase(), c);
+  return [catalogRelation(files.map((s) => path.join(lake.dir, s.file.path)), [...columns.values()])];
+}
+
+async function tableRelation(conn: DuckDBConnection, lake: LakeLocation, plan: TableReadPlan): Promise<{ sql: string; read: TableReadPlan }> {
+  const staged = await stageRawFiles(lake, plan.raw, conn);
+  const refused = new Set(staged.filter((s) => s.rejected.some((r) => r.line === 0)).map((s) => s.file));
+  const relations: string[] = [];
+  if (plan.compacted.length > 0) relations.push(compactedRelation(plan.table, plan.compacted.map((c) => c.file)));
+  const ndjson = staged.flatMap((s) => (s.ndjson ? [s.ndjson] : []));
+  if (ndjson.length > 0) relations.push(ndjsonRelation(plan.table, ndjson));
+  if (plan.table === 's3_inventory') relations.push(...inventoryRelations(lake, staged));
+  if (plan.table === 'study_catalog') relations.push(...catalogRelations(lake, staged));
+  return { sql: unionAll(plan.table, relations), read: { ...plan, raw: plan.raw.filter((f) => !refused.has(f)) } };
+}
+
+/**
+ * Creates TEMP views cloudtrail_logs, s3_access_logs, s3_inventory, study_catalog on `conn`
+ * (tables not listed get an empty view with the right columns), restricted to `scope` for the
+ * two log tables; returns what the views will read (objects refused whole are not counted).
+ */
+export async function createLakeViews(
+  conn: DuckDBConnection,
+  lake: LakeLocation,
+  tables: LakeTable[],
+  scope: ScanScope | null,
+): Promise<LakeScanStats> {
+  const planned = await plans(lake, tables, scope);
+  const read: TableReadPlan[] = [];
+  for (const table of LAKE_TABLES) {
+    const plan = planned.find((p) => p.table === table);
+    let sql = emptyRelation(table);
+    if (plan) {
+      const relation = await tableRelation(conn, lake, plan);
+      sql = relation.sql;
+      read.push(relation.read);
+    }
+    await conn.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(table)} AS ${sql}`);
+  }
+  return planStats(read);
+}

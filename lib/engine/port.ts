@@ -1,0 +1,123 @@
+// The query-engine port: one saved SQL text (Trino dialect, positional `?` placeholders) runs on
+// any adapter; every adapter returns the same canonical cell values and statistics.
+
+export type SqlType =
+  | 'varchar'
+  | 'bigint'
+  | 'integer'
+  | 'double'
+  | 'boolean'
+  | 'date'
+  | 'timestamp'
+  | 'array(varchar)';
+
+/** A value bound to one `?`, already validated; adapters encode it (prepared value or typed literal). */
+export type BindValue =
+  | { type: 'varchar'; value: string }
+  | { type: 'bigint' | 'integer'; value: number }
+  | { type: 'double'; value: number }
+  | { type: 'boolean'; value: boolean }
+  | { type: 'date'; value: string } // YYYY-MM-DD
+  | { type: 'timestamp'; value: string }; // ISO 8601 UTC, YYYY-MM-DDTHH:MM:SSZ
+
+/**
+ * Canonical cell values, identical whichever engine produced them:
+ * varchar → string, integers → number (string beyond 2^53), double → number, boolean,
+ * date → 'YYYY-MM-DD', timestamp → 'YYYY-MM-DDTHH:MM:SS[.fff]Z' (UTC), array(varchar) → string[].
+ */
+export type Cell = string | number | boolean | null | string[];
+
+/** Days (UTC, YYYY-MM-DD, both inclusive) a query may read from the date-partitioned log tables. */
+export type ScanScope = { from: string; to: string };
+
+export type LakeTable = 'cloudtrail_logs' | 's3_access_logs' | 's3_inventory' | 'study_catalog';
+
+export type EngineRequest = {
+  sql: string;
+  binds: BindValue[];
+  /** Tables the statement reads; log tables require a scope. */
+  tables: LakeTable[];
+  scope: ScanScope | null;
+  /** Caller-chosen id, stable across retries (Athena ClientRequestToken). */
+  requestToken?: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: EngineProgress) => void;
+};
+
+export type EngineProgress = {
+  state: 'queued' | 'running' | 'fetching';
+  /** 0–100 when the engine can tell how far along it is. */
+  percent?: number;
+  bytesScanned?: number;
+  rowsFetched?: number;
+  elapsedMs: number;
+};
+
+export type EngineColumn = { name: string; type: SqlType };
+
+export type EngineStats = {
+  durationMs: number;
+  bytesScanned: number;
+  filesScanned: number | null;
+  /** Engine-side id (Athena QueryExecutionId; DuckDB: a local uuid). */
+  executionId: string;
+  /** True when the engine served a cached result (Athena result reuse). */
+  reused: boolean;
+  costUsd: number;
+};
+
+export type EngineExecution = {
+  executionId: string;
+  columns: EngineColumn[];
+  /** Rows in column order, in batches; consuming it to the end completes the execution. */
+  batches: AsyncIterable<Cell[][]>;
+  /** Resolves once `batches` has been consumed (or the execution failed). */
+  stats(): Promise<EngineStats>;
+};
+
+export type ScanEstimate = {
+  files: number;
+  bytes: number;
+  partitions: number;
+  /** What the scan would cost on the adapter's pricing (Athena: $5/TB, 10 MB minimum; local: 0). */
+  costUsd: number;
+};
+
+export type ConfigCheck = { item: string; ok: boolean; message: string };
+
+export type QueryEngine = {
+  readonly kind: 'duckdb' | 'athena';
+  estimate(request: Pick<EngineRequest, 'tables' | 'scope'>): Promise<ScanEstimate>;
+  execute(request: EngineRequest): Promise<EngineExecution>;
+  checkConfig(): Promise<ConfigCheck[]>;
+  /** Days for which log data exists, when the engine can tell cheaply (form defaults). */
+  dataWindow(): Promise<ScanScope | null>;
+  close(): Promise<void>;
+};
+
+const ENGINE_ERROR = Symbol.for('custos.EngineError');
+
+export class EngineError extends Error {
+  // A brand keeps `instanceof` true when a bundler loads this module twice.
+  readonly [ENGINE_ERROR] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ENGINE_ERROR] === true;
+  }
+
+  constructor(
+    message: string,
+    readonly code: 'failed' | 'cancelled' | 'timeout' | 'limit' | 'config' | 'throttled',
+    readonly executionId?: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** Athena list price: $5 per TB scanned, rounded up to the MB, 10 MB minimum per query. */
+export function athenaCostUsd(bytesScanned: number): number {
+  const MB = 1024 * 1024;
+  const billedMb = Math.max(10, Math.ceil(bytesScanned / MB));
+  return (billedMb * MB * 5) / 1024 ** 4;
+}
