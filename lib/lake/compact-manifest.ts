@@ -1,0 +1,100 @@
+// The compaction manifest (_custos/compact/manifest.json): per partition, its current Parquet
+// file and the raw objects (with fingerprints) it holds. Views read only what it references, so
+// a file written but not yet listed, or listed no more, is invisible.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { LakeTable } from '@/lib/engine/port';
+import { CUSTOS_DIR, type LakeLocation, type RawFile } from './scan';
+import type { Rejection } from './sources/types';
+
+export const COMPACT_DIR = `${CUSTOS_DIR}/compact`;
+export const MANIFEST_KEY = `${COMPACT_DIR}/manifest.json`;
+
+export type CoveredSource = {
+  path: string;
+  fingerprint: string;
+  records: number;
+  rejected: Rejection[];
+  /** Bytes of uncompressed JSON/text parsed from the object. */
+  textBytes: number;
+};
+
+export type CompactedPartition = {
+  table: LakeTable;
+  /** The raw partition folder (scan.ts RawPartition.id). */
+  id: string;
+  day: string;
+  /** Lake-relative Parquet file; null when the covered objects held no rows. */
+  parquet: { path: string; bytes: number; rows: number } | null;
+  sources: CoveredSource[];
+};
+
+export type CompactManifest = { version: 1; partitions: Record<string, CompactedPartition> };
+
+export const partitionKey = (table: LakeTable, id: string) => `${table}:${id}`;
+
+const cache = new Map<string, { mtimeMs: number; size: number; manifest: CompactManifest }>();
+
+export async function readCompactManifest(lake: LakeLocation): Promise<CompactManifest> {
+  const file = path.join(lake.dir, MANIFEST_KEY);
+  let stat;
+  try {
+    stat = await fs.stat(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, partitions: {} };
+    throw error;
+  }
+  const hit = cache.get(file);
+  if (hit && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size) return structuredClone(hit.manifest);
+  const manifest = JSON.parse(await fs.readFile(file, 'utf8')) as CompactManifest;
+  if (manifest.version !== 1 || typeof manifest.partitions !== 'object') throw new Error(`${MANIFEST_KEY} has an unknown format`);
+  cache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, manifest });
+  return structuredClone(manifest);
+}
+
+/** Writes `data` to `file` so that readers see either the old or the new content, never a torn one. */
+export async function writeFileDurably(file: string, data: string | Buffer): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  const handle = await fs.open(tmp, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(tmp, file);
+  await syncDir(path.dirname(file));
+}
+
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function writeCompactManifest(lake: LakeLocation, manifest: CompactManifest): Promise<void> {
+  const file = path.join(lake.dir, MANIFEST_KEY);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await writeFileDurably(file, JSON.stringify(manifest));
+}
+
+export type PartitionCoverage =
+  /** The Parquet file is current for every object it covers; `uncovered` are objects added since. */
+  | { usable: true; uncovered: RawFile[] }
+  /** A covered object changed: the partition must be read (and rebuilt) from its raw objects. */
+  | { usable: false };
+
+export function partitionCoverage(entry: CompactedPartition | undefined, files: RawFile[]): PartitionCoverage {
+  if (!entry) return { usable: true, uncovered: files };
+  const covered = new Map(entry.sources.map((s) => [s.path, s.fingerprint]));
+  const uncovered: RawFile[] = [];
+  for (const file of files) {
+    const fingerprint = covered.get(file.path);
+    if (fingerprint === undefined) uncovered.push(file);
+    else if (fingerprint !== file.fingerprint) return { usable: false };
+  }
+  return { usable: true, uncovered };
+}

@@ -1,0 +1,61 @@
+// The study catalog the ingest pipeline keeps: one Parquet row per study, columns exactly as
+// lib/lake/ddl/study_catalog.sql, patients identified only by the HMAC of their MRN.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { ParquetWriter, type ParquetColumn } from './parquet';
+import type { World } from './world';
+
+const COLUMNS: ParquetColumn[] = [
+  { name: 'patient_id_hash', type: 'VARCHAR' },
+  { name: 'accession_number', type: 'VARCHAR' },
+  { name: 'study_instance_uid', type: 'VARCHAR' },
+  { name: 'datastore_id', type: 'VARCHAR' },
+  { name: 'image_set_id', type: 'VARCHAR' },
+  { name: 's3_key_prefix', type: 'VARCHAR' },
+  { name: 'modality', type: 'VARCHAR' },
+  { name: 'body_part', type: 'VARCHAR' },
+  { name: 'study_date', type: 'DATE' },
+  { name: 'patient_birth_date', type: 'DATE' },
+  { name: 'retention_class', type: 'VARCHAR' },
+  { name: 'vip', type: 'BOOLEAN' },
+  { name: 'legal_hold', type: 'BOOLEAN' },
+  { name: 'facility', type: 'VARCHAR' },
+];
+
+export const CATALOG_FILE = 'part-0000.parquet';
+
+export async function writeCatalog(world: World, outDir: string): Promise<{ key: string; bytes: number }> {
+  const key = `${world.layout.catalogPrefix}${CATALOG_FILE}`;
+  const file = path.join(outDir, key);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const studies = [...world.studies].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
+  const writer = await ParquetWriter.open();
+  try {
+    await writer.write(
+      file,
+      COLUMNS,
+      studies.map((s) => {
+        const p = world.patients[s.patient]!;
+        return [
+          p.hash,
+          s.accession,
+          s.uid,
+          world.datastoreIds['us-east-1'],
+          s.imageSetId,
+          `studies/${s.uid}/`,
+          s.modality,
+          s.bodyPart,
+          s.studyDate,
+          p.birthDate,
+          s.retentionClass,
+          p.vip,
+          s.legalHold,
+          world.hospitals[s.facility]!.name,
+        ];
+      }),
+    );
+  } finally {
+    writer.close();
+  }
+  return { key, bytes: (await fs.stat(file)).size };
+}
