@@ -1,0 +1,100 @@
+import 'server-only';
+import { authorize } from '@/lib/auth/authorize';
+import type { Ctx } from '@/lib/context';
+import { withTransaction } from '@/lib/db/tx';
+import type { Cell, EngineColumn } from '@/lib/engine/port';
+import { appendJournal } from '@/lib/journal/append';
+import { accessRecordReader } from '@/lib/audit/fhir/access-rows';
+import { auditEventBundleJson } from '@/lib/audit/fhir/audit-event-bundle';
+import { DomainError } from '@/lib/errors';
+import { toRunDto, type RunDto } from './dto';
+import { loadVisibleRun, requireResultAccess } from './ledger';
+import { isAccessResult } from './access-columns';
+import { csvLine } from './csv';
+
+export const EXPORT_FORMATS = ['csv', 'json', 'fhir'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export type RunExport = { filename: string; contentType: string; body: AsyncIterable<string> };
+
+async function* csvBody(columns: EngineColumn[], rows: AsyncIterable<Cell[]>): AsyncGenerator<string> {
+  yield csvLine(columns.map((c) => c.name));
+  let chunk = '';
+  for await (const row of rows) {
+    chunk += csvLine(row);
+    if (chunk.length > 64 * 1024) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/** The CLI's JSON shape: {"runId","query","columns","rows":[{…}],"stats"}, streamed row by row. */
+export async function* jsonBody(run: RunDto, columns: EngineColumn[], rows: AsyncIterable<Cell[]>): AsyncGenerator<string> {
+  yield `{"runId":${JSON.stringify(run.id)},"query":${JSON.stringify(run.queryId)},"columns":${JSON.stringify(columns.map((c) => c.name))},"rows":[`;
+  let first = true;
+  let chunk = '';
+  for await (const row of rows) {
+    const record: Record<string, Cell> = {};
+    columns.forEach((c, i) => (record[c.name] = row[i] ?? null));
+    chunk += (first ? '' : ',') + JSON.stringify(record);
+    first = false;
+    if (chunk.length > 64 * 1024) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield `${chunk}],"stats":${JSON.stringify({
+    durationMs: run.durationMs,
+    rowCount: run.rowCount,
+    bytesScanned: run.bytesScanned,
+    filesScanned: run.filesScanned,
+    costUsd: run.costUsd,
+    engine: run.engine,
+    engineExecutionId: run.engineExecutionId,
+    sqlSha256: run.sqlSha256,
+    resultSha256: run.resultSha256,
+  })}}\n`;
+}
+
+/** Streams a stored result (bounded memory at any size); the export itself is journaled first. */
+export async function exportRun(ctx: Ctx, runId: string, format: ExportFormat): Promise<RunExport> {
+  await authorize(ctx, 'query.use');
+  const row = await loadVisibleRun(ctx, runId);
+  await requireResultAccess(ctx, row);
+  const { results } = ctx.services;
+  const columns = await results.columns(row.id);
+  if (format === 'fhir' && !isAccessResult(columns)) {
+    throw new DomainError('precondition', 'Only results that list accesses (event time, action, source, outcome) can be exported as FHIR AuditEvents.');
+  }
+  await withTransaction(ctx, (tx, txCtx) =>
+    appendJournal(tx, txCtx, { action: 'query.export', subject: row.id, details: { queryId: row.queryId, format, rowCount: row.rowCount ?? 0 } }),
+  );
+  const stamp = row.startedAt.toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  const base = `${row.queryId}-${stamp}`;
+  if (format === 'csv') {
+    return { filename: `${base}.csv`, contentType: 'text/csv; charset=utf-8', body: csvBody(columns, results.rows(row.id)) };
+  }
+  if (format === 'fhir') {
+    const read = accessRecordReader(columns);
+    const patient = row.binds.patient;
+    const meta = {
+      patientIdHash: typeof patient === 'string' && /^[0-9a-f]{64}$/.test(patient) ? patient : null,
+      generatedAt: ctx.now().toISOString(),
+      runId: row.id,
+      ...(ctx.services.env.NEXTAUTH_URL ? { portalUrl: ctx.services.env.NEXTAUTH_URL } : {}),
+    };
+    return {
+      filename: `${base}.fhir.json`,
+      contentType: 'application/fhir+json; charset=utf-8',
+      body: auditEventBundleJson(mapRows(results.rows(row.id), read), meta),
+    };
+  }
+  return { filename: `${base}.json`, contentType: 'application/json; charset=utf-8', body: jsonBody(toRunDto(row), columns, results.rows(row.id)) };
+}
+
+
+async function* mapRows<T>(rows: AsyncIterable<Cell[]>, read: (row: Cell[]) => T): AsyncGenerator<T> {
+  for await (const row of rows) yield read(row);
+}

@@ -1,0 +1,228 @@
+// Turns what a person typed into validated, typed values bound to a saved query. Every message
+// names the field by its label; nothing here ever builds SQL text.
+import { patientIdHash, maskIdentifier } from '@/lib/audit/phi';
+import type { BindValue, ScanScope } from '@/lib/engine/port';
+import { daysBetween } from '@/lib/lake/layout';
+import { ValidationError } from '@/lib/errors';
+import type { ParamDeclaration, SavedQuery } from './definition';
+
+export type BoundValue = string | number | boolean;
+
+export type PreparedParams = {
+  /** As shown in the run ledger: patient identifiers masked. */
+  display: Record<string, string>;
+  /** Values as bound (MRNs hashed): what a re-run reuses. */
+  bound: Record<string, BoundValue>;
+  /** In the statement's placeholder order. */
+  binds: BindValue[];
+  scope: ScanScope | null;
+};
+
+export type ParamDefaults = {
+  rangeStart: string;
+  rangeEnd: string;
+  timeZone: string;
+  businessStart: number;
+  businessEnd: number;
+};
+
+export type PrepareOptions = {
+  catalogKey: string;
+  maxDays: number;
+  defaults: ParamDefaults;
+  /** Values come from a previous run's ledger (MRNs already hashed). */
+  fromLedger?: boolean;
+};
+
+const DATE_SUFFIXES = ['', '_ts', '_next_ts', '_partition', '_next_partition', '_dt_end'] as const;
+
+export function derivedNames(p: ParamDeclaration): string[] {
+  return p.type === 'date' ? DATE_SUFFIXES.map((s) => p.name + s) : [p.name];
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isCalendarDate(text: string): boolean {
+  const m = DATE.exec(text);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === text;
+}
+
+export function nextDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return /^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)*$/.test(zone);
+  } catch {
+    return false;
+  }
+}
+
+export function resolveDefault(p: ParamDeclaration, defaults: ParamDefaults): BoundValue | undefined {
+  if (p.default === undefined) return undefined;
+  switch (p.default) {
+    case '$range_start':
+      return defaults.rangeStart;
+    case '$range_end':
+      return defaults.rangeEnd;
+    case '$time_zone':
+      return defaults.timeZone;
+    case '$business_start':
+      return defaults.businessStart;
+    case '$business_end':
+      return defaults.businessEnd;
+    default:
+      return p.default;
+  }
+}
+
+const MRN = /^[A-Za-z0-9][A-Za-z0-9-]{2,31}$/;
+const HASH = /^[0-9a-f]{64}$/;
+const STUDY = /^(?:[0-9]+(?:\.[0-9]+){1,31}|[A-Za-z0-9][A-Za-z0-9-]{0,31})$/;
+const PRINCIPAL = /^[A-Za-z0-9+=,.@:/_-]{2,512}$/;
+
+type Checked = { value: BoundValue; display: string } | { error: string };
+
+function check(p: ParamDeclaration, raw: unknown, options: PrepareOptions): Checked {
+  const text = typeof raw === 'string' ? raw.trim() : raw;
+  switch (p.type) {
+    case 'mrn': {
+      if (typeof text !== 'string') return { error: 'enter a medical record number' };
+      if (options.fromLedger) {
+        return HASH.test(text) ? { value: text, display: '(hashed)' } : { error: 'is not a patient hash' };
+      }
+      if (!MRN.test(text)) return { error: 'must be 3–32 letters, digits or dashes, starting with a letter or digit' };
+      return { value: patientIdHash(text, options.catalogKey), display: maskIdentifier(text) };
+    }
+    case 'date':
+      if (typeof text !== 'string' || !isCalendarDate(text)) return { error: 'enter a date as YYYY-MM-DD' };
+      return { value: text, display: text };
+    case 'study':
+      if (typeof text !== 'string' || !STUDY.test(text)) {
+        return { error: 'enter a Study Instance UID (digits and dots) or an accession number' };
+      }
+      return { value: text, display: maskIdentifier(text) };
+    case 'principal':
+      if (typeof text !== 'string' || !PRINCIPAL.test(text)) {
+        return { error: 'enter an IAM ARN, role session name or user name (letters, digits and + = , . @ : / _ -)' };
+      }
+      return { value: text, display: text };
+    case 'string': {
+      if (typeof text !== 'string') return { error: 'enter a value' };
+      if (text.length < p.minLength || text.length > p.maxLength) {
+        return { error: `must be ${p.minLength}–${p.maxLength} characters` };
+      }
+      if (p.pattern && !new RegExp(`^(?:${p.pattern})$`).test(text)) {
+        return { error: p.patternHelp ?? 'has an unexpected format' };
+      }
+      return { value: text, display: p.phi ? maskIdentifier(text) : text };
+    }
+    case 'integer':
+    case 'hour': {
+      const n = typeof text === 'number' ? text : typeof text === 'string' && /^-?\d{1,15}$/.test(text) ? Number(text) : NaN;
+      const min = p.type === 'hour' ? 0 : p.min;
+      const max = p.type === 'hour' ? 24 : p.max;
+      if (!Number.isSafeInteger(n)) return { error: 'enter a whole number' };
+      if (min !== undefined && n < min) return { error: `must be at least ${min}` };
+      if (max !== undefined && n > max) return { error: `must be at most ${max}` };
+      return { value: n, display: String(n) };
+    }
+    case 'timezone':
+      if (typeof text !== 'string' || !isTimeZone(text)) return { error: 'enter an IANA time zone such as America/New_York' };
+      return { value: text, display: text };
+    case 'enum':
+      if (typeof text !== 'string' || !p.options.includes(text)) return { error: `choose one of: ${p.options.join(', ')}` };
+      return { value: text, display: text };
+  }
+}
+
+function bindFor(name: string, query: SavedQuery, bound: Record<string, BoundValue>): BindValue {
+  for (const p of query.params) {
+    const suffix = name.startsWith(p.name) ? name.slice(p.name.length) : null;
+    if (suffix === null || !(derivedNames(p) as string[]).includes(name)) continue;
+    const v = bound[p.name];
+    if (v === undefined) throw new ValidationError(`${p.label}: is required`, { [p.name]: 'is required' });
+    if (p.type === 'date') {
+      const d = String(v);
+      switch (suffix) {
+        case '':
+          return { type: 'date', value: d };
+        case '_ts':
+          return { type: 'timestamp', value: `${d}T00:00:00Z` };
+        case '_next_ts':
+          return { type: 'timestamp', value: `${nextDay(d)}T00:00:00Z` };
+        case '_partition':
+          return { type: 'varchar', value: d.replaceAll('-', '/') };
+        case '_next_partition':
+          return { type: 'varchar', value: nextDay(d).replaceAll('-', '/') };
+        case '_dt_end':
+          return { type: 'varchar', value: `${d}-23-59` };
+      }
+    }
+    if (typeof v === 'number') return { type: 'bigint', value: v };
+    if (typeof v === 'boolean') return { type: 'boolean', value: v };
+    return { type: 'varchar', value: v };
+  }
+  throw new Error(`no parameter binds :${name}`);
+}
+
+/** Validates input against the query's declarations; throws ValidationError naming every bad field. */
+export function prepareParams(query: SavedQuery, input: Record<string, unknown>, options: PrepareOptions): PreparedParams {
+  const fieldErrors: Record<string, string> = {};
+  const bound: Record<string, BoundValue> = {};
+  const display: Record<string, string> = {};
+  const declared = new Set(query.params.map((p) => p.name));
+  for (const key of Object.keys(input)) {
+    if (!declared.has(key)) fieldErrors[key] = `is not a parameter of ${query.title}`;
+  }
+  for (const p of query.params) {
+    let raw = input[p.name];
+    if (raw === undefined || raw === '' || raw === null) raw = resolveDefault(p, options.defaults);
+    if (raw === undefined || raw === '') {
+      if (p.required) fieldErrors[p.name] = 'is required';
+      continue;
+    }
+    const result = check(p, raw, options);
+    if ('error' in result) fieldErrors[p.name] = result.error;
+    else {
+      bound[p.name] = result.value;
+      display[p.name] = result.display;
+    }
+  }
+  let scope: ScanScope | null = null;
+  if (query.range && !fieldErrors[query.range.from] && !fieldErrors[query.range.to]) {
+    const from = bound[query.range.from];
+    const to = bound[query.range.to];
+    if (typeof from === 'string' && typeof to === 'string') {
+      const maxDays = Math.min(query.range.maxDays ?? options.maxDays, options.maxDays);
+      if (from > to) fieldErrors[query.range.to] = `must be on or after ${labelOf(query, query.range.from)} (${from})`;
+      else if (daysBetween(from, to).length > maxDays) {
+        fieldErrors[query.range.to] = `the range spans ${daysBetween(from, to).length} days; the most allowed is ${maxDays}`;
+      } else scope = { from, to };
+    }
+  }
+  const bad = Object.keys(fieldErrors);
+  if (bad.length > 0) {
+    const message = bad.map((k) => `${labelOf(query, k)}: ${fieldErrors[k]}`).join('; ');
+    throw new ValidationError(message, fieldErrors);
+  }
+  const binds = query.bindOrder.map((name) => bindFor(name, query, bound));
+  return { display, bound, binds, scope };
+}
+
+function labelOf(query: SavedQuery, name: string): string {
+  return query.params.find((p) => p.name === name)?.label ?? name;
+}
+
+/** Only the date range of a run (for the preflight estimate, before the other fields are filled). */
+export function prepareScope(query: SavedQuery, input: Record<string, unknown>, options: PrepareOptions): ScanScope | null {
+  if (!query.range) return null;
+  const names = [query.range.from, query.range.to];
+  const reduced: SavedQuery = { ...query, params: query.params.filter((p) => names.includes(p.name)), bindOrder: [] };
+  const subset = Object.fromEntries(Object.entries(input).filter(([k]) => names.includes(k)));
+  return prepareParams(reduced, subset, options).scope;
+}

@@ -1,0 +1,42 @@
+/*---
+id: bulk-access
+title: Bulk access
+description: >-
+  Principals that touched more distinct studies in one clock hour than a threshold — the signature
+  of a bulk export, a scraping script or a compromised credential.
+roles: [privacy_officer, security_officer]
+tables: [cloudtrail_logs, s3_access_logs, study_catalog]
+range: { from: from, to: to }
+params:
+  - { name: from, type: date, label: From, default: $range_start, help: First day (UTC), inclusive. }
+  - { name: to, type: date, label: To, default: $range_end, help: Last day (UTC), inclusive. }
+  - { name: threshold, type: integer, label: Distinct studies per hour above, default: 50, min: 1, max: 100000, help: A principal is listed for each hour in which it touched more studies than this. }
+columns:
+  - { name: hour, description: "The clock hour (UTC)." }
+  - { name: principal, description: The IAM principal (ARN). }
+  - { name: federated_user, description: The person behind a role session. }
+  - { name: distinct_studies, description: Distinct studies touched in that hour. }
+  - { name: accesses, description: Requests in that hour. }
+  - { name: denied, description: Requests in that hour that were refused. }
+  - { name: first_access, description: "The hour's first request (UTC)." }
+  - { name: last_access, description: "The hour's last request (UTC)." }
+limits: An export spread thinly over many hours stays under an hourly threshold; lower it, or use user activity.
+---*/
+WITH studies AS (
+  SELECT patient_id_hash, study_instance_uid, accession_number, image_set_id, s3_key_prefix, modality, vip
+  FROM study_catalog
+),
+{{> image-accesses}},
+hourly AS (
+  SELECT principal, date_trunc('hour', from_iso8601_timestamp(event_time)) AS hour_start,
+         count(DISTINCT study_instance_uid) AS distinct_studies, count(*) AS accesses,
+         count_if(outcome <> 'success') AS denied, min(event_time) AS first_access, max(event_time) AS last_access
+  FROM accesses
+  GROUP BY principal, date_trunc('hour', from_iso8601_timestamp(event_time))
+)
+SELECT date_format(hour_start, '%Y-%m-%dT%H:00:00Z') AS hour, principal,
+       CASE WHEN principal LIKE 'arn:%:sts::%:assumed-role/%' THEN split_part(principal, '/', 3) END AS federated_user,
+       distinct_studies, accesses, denied, first_access, last_access
+FROM hourly
+WHERE distinct_studies > :threshold
+ORDER BY hour, distinct_studies DESC, principal

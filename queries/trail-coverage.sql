@@ -1,0 +1,55 @@
+/*---
+id: trail-coverage
+title: CloudTrail coverage gaps
+description: >-
+  Hours of the window in which a Region delivered no CloudTrail events at all — logging stopped, a
+  delivery failure, or files removed. A report that relies on those hours cannot prove what happened
+  in them; the S3 server access log may still cover S3 reads.
+roles: [security_officer, privacy_officer, auditor]
+tables: [cloudtrail_logs]
+range: { from: from, to: to }
+params:
+  - { name: from, type: date, label: From, default: $range_start, help: First day (UTC), inclusive. }
+  - { name: to, type: date, label: To, default: $range_end, help: Last day (UTC), inclusive. }
+columns:
+  - { name: region, description: The Region (CloudTrail delivery folder). }
+  - { name: gap_start, description: "First hour without events (UTC)." }
+  - { name: gap_end, description: "End of the gap (UTC, exclusive)." }
+  - { name: hours, description: Length of the gap in hours. }
+limits: >-
+  Regions that delivered nothing during the whole window do not appear. An hour counts as covered
+  when at least one event of it arrived; it does not prove every event did (see log integrity).
+---*/
+WITH hours AS (
+  SELECT h
+  FROM UNNEST(sequence(CAST(:from_ts AS timestamp), CAST(:to_next_ts AS timestamp) - INTERVAL '1' HOUR, INTERVAL '1' HOUR)) AS t (h)
+),
+events AS (
+  SELECT region, date_trunc('hour', CAST(from_iso8601_timestamp(eventtime) AS timestamp)) AS h
+  FROM cloudtrail_logs
+  WHERE "timestamp" BETWEEN :from_partition AND :to_next_partition
+    AND from_iso8601_timestamp(eventtime) >= :from_ts
+    AND from_iso8601_timestamp(eventtime) < :to_next_ts
+),
+regions AS (
+  SELECT DISTINCT region FROM events
+),
+seen AS (
+  SELECT region, h, count(*) AS events FROM events GROUP BY region, h
+),
+empty AS (
+  SELECT r.region, hours.h
+  FROM regions r
+  CROSS JOIN hours
+  LEFT JOIN seen s ON s.region = r.region AND s.h = hours.h
+  WHERE s.events IS NULL
+),
+islands AS (
+  SELECT region, h, date_diff('hour', CAST(:from_ts AS timestamp), h) - row_number() OVER (PARTITION BY region ORDER BY h) AS island
+  FROM empty
+)
+SELECT region, date_format(min(h), '%Y-%m-%dT%H:00:00Z') AS gap_start,
+       date_format(max(h) + INTERVAL '1' HOUR, '%Y-%m-%dT%H:00:00Z') AS gap_end, count(*) AS hours
+FROM islands
+GROUP BY region, island
+ORDER BY region, gap_start
