@@ -1,0 +1,22 @@
+// How many CloudTrail records a scope reads, from the compaction manifest (no data is opened).
+import { readCompactManifest } from '@/lib/lake/compact-manifest';
+import { partitionDays } from '@/lib/lake/layout';
+import type { LakeLocation } from '@/lib/lake/scan';
+
+export type Scope = { from: string; to: string };
+
+export async function cloudTrailRecordsByDay(lake: LakeLocation): Promise<Map<string, number>> {
+  const manifest = await readCompactManifest(lake);
+  const byDay = new Map<string, number>();
+  for (const p of Object.values(manifest.partitions)) {
+    if (p.table !== 'cloudtrail_logs' || !p.parquet) continue;
+    byDay.set(p.day, (byDay.get(p.day) ?? 0) + p.parquet.rows);
+  }
+  return byDay;
+}
+
+/** Records in the day partitions a scope reads (its days plus the late-delivery day). */
+export function recordsInScope(byDay: Map<string, number>, scope: Scope | null): number {
+  if (!scope) return 0;
+  return partitionDays(scope.from, scope.to).reduce((n, day) => n + (byDay.get(day) ?? 0), 0);
+}

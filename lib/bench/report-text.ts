@@ -1,0 +1,79 @@
+// The bench result as tables for a terminal.
+import { table } from '@/lib/cli/io';
+import type { BenchResult } from './run-bench';
+
+const n = (value: number | null | undefined, digits = 0) =>
+  value === null || value === undefined ? '–' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const mb = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? '–' : `${n(bytes / 1024 / 1024, 1)} MiB`);
+
+export function benchReportText(r: BenchResult): string {
+  const out: string[] = [];
+  const g = r.generate;
+  out.push(
+    `Lake: ${r.options.days} days × ${n(r.options.eventsPerDay)} events/day, seed ${r.options.seed} — ${n(r.events)} CloudTrail events`,
+    `Machine: ${r.machine.cpus} CPUs, ${mb(r.machine.memoryBytes)}, Node ${r.machine.node}, load average ${r.machine.loadAverage.start} → ${r.machine.loadAverage.end}`,
+    '',
+    table(
+      ['Step', 'Seconds', 'Rate', 'Detail'],
+      [
+        [
+          `generate${g.reused ? ' (reused lake)' : ''}`,
+          n(g.seconds, 1),
+          g.eventsPerSecond === null ? '–' : `${n(g.eventsPerSecond)} events/s`,
+          `${n(g.files)} files, ${mb(g.bytes)}, peak RSS ${mb(g.peakRssBytes)}`,
+        ],
+        [
+          'compact (from raw)',
+          n(r.compact.seconds, 1),
+          `${n(r.compact.megabytesPerSecond, 2)} MB/s`,
+          `${n(r.compact.megabytes, 1)} MB text, ${n(r.compact.records)} records, ${n(r.compact.partitions)} partitions → ${mb(r.compact.parquetBytes)} Parquet`,
+        ],
+        [
+          `reference lake (${r.reference.days} days)${r.reference.sameLake ? ' = this lake' : ''}`,
+          n(r.reference.compact.seconds, 1),
+          `${n(r.reference.compact.megabytesPerSecond, 2)} MB/s`,
+          `${n(r.reference.events)} events; compaction`,
+        ],
+      ],
+    ),
+    '',
+    table(
+      ['Query', 'Window', 'Median ms', 'Runs', 'Rows', 'Scanned', 'Files', 'Events/s'],
+      Object.entries(r.queries).map(([id, q]) => [
+        id,
+        q.from ? `${q.from}…${q.to}` : '–',
+        n(q.ms, 1),
+        String(q.runsMs.length),
+        n(q.rows),
+        mb(q.bytesScanned),
+        n(q.files),
+        q.eventsInScope > 0 ? n(q.eventsPerSecond) : '–',
+      ]),
+    ),
+    '',
+  );
+  if (r.baseline) {
+    const b = r.baseline;
+    out.push(
+      `Baseline (plain Node, zlib + JSON.parse, ${b.window.from}…${b.window.to}): ${n(b.seconds, 1)} s over ${n(b.files)} files, ` +
+        `${n(b.uncompressedBytes / 1e6, 0)} MB JSON, ${n(b.records)} records (${n(b.eventsPerSecond)} events/s), ${n(b.matches)} matching records`,
+      `Custos patient-access-history:365d: ${n(b.custosMs, 1)} ms`,
+    );
+  }
+  if (r.export) {
+    const e = r.export;
+    out.push(
+      `CSV export: ${n(e.rows)} rows × ${e.columns} columns, ${mb(e.csvBytes)} in ${n(e.seconds, 1)} s (${n(e.rowsPerSecond)} rows/s); ` +
+        `RSS ${mb(e.rssBeforeBytes)} before, peak ${mb(e.peakRssBytes)}`,
+      `  storing the result first: ${n(e.store.seconds, 1)} s (${n(e.store.rowsPerSecond)} rows/s), ${mb(e.store.bytes)} gzip`,
+    );
+  }
+  const goal = (met: boolean | null) => (met === null ? '' : met ? ' (goal met)' : ' (goal NOT met)');
+  out.push(
+    '',
+    `pruningRatio  ${n(r.pruningRatio, 3)}  goal ${r.goals.pruningRatio.goal}${goal(r.goals.pruningRatio.met)}`,
+    `baselineRatio ${r.baselineRatio === null ? 'skipped' : n(r.baselineRatio, 1)}  goal ${r.goals.baselineRatio.goal}${goal(r.goals.baselineRatio.met)}`,
+    `Peak RSS ${mb(r.peakRssBytes)} (sampled every 50 ms: ${mb(r.peakRssSampledBytes)}); total ${n(r.seconds, 1)} s`,
+  );
+  return out.join('\n');
+}

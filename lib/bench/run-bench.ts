@@ -1,0 +1,207 @@
+// `npm run bench`: generate (or reuse) a large lake, compact it from raw, and time the saved
+// queries, partition pruning against the smallest lake, a plain-Node baseline and a CSV export.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DEMO_CATALOG_KEY, patientIdHash } from '@/lib/audit/phi';
+import { createDuckDbEngine } from '@/lib/engine/duckdb/adapter';
+import type { QueryEngine } from '@/lib/engine/port';
+import type { Truth } from '@/lib/lake/generate';
+import { findQuery, listQueries } from '@/lib/queries/registry';
+import { baselineScan, cloudTrailFiles, type BaselineFigures } from './baseline-scan';
+import { compactFromRaw, prepareLake, type CompactionFigures, type GenerationFigures, type Log } from './bench-lake';
+import { plantedPatient, savedQueryParams, windowDays, windowEnding, type Window } from './bench-params';
+import { measureCsvExport, type ExportFigures } from './csv-export';
+import { cloudTrailRecordsByDay, recordsInScope } from './events-in-scope';
+import { round } from './figures';
+import { REFERENCE_DAYS, type BenchOptions } from './options';
+import { maxRssBytes, RssSampler } from './rss-sampler';
+import { QUERY_MAX_DAYS, timeQuery, type QueryFigures } from './timed-query';
+
+export const PATIENT_WINDOWS = [1, 30, 365] as const;
+export const PRUNING_GOAL = 1.5;
+export const BASELINE_GOAL = 20;
+/** Saved queries faster than this on their first run are run twice more (median of 3); slower ones once. */
+const REPEAT_BELOW_MS = 1_000;
+
+export type BenchResult = {
+  startedAt: string;
+  seconds: number;
+  /** Load averages (1 min) at the start and end: other work on the machine skews every timing. */
+  machine: { cpus: number; memoryBytes: number; node: string; platform: string; loadAverage: { start: number; end: number } };
+  options: { days: number; eventsPerDay: number; seed: number; dir: string; referenceDir: string };
+  /** CloudTrail records in the lake. */
+  events: number;
+  /** CloudTrail records in the 365-day window ÷ the patient-access-history:365d median. */
+  eventsPerSecond: number;
+  compactMBps: number;
+  /** process.resourceUsage().maxRSS, in bytes. */
+  peakRssBytes: number;
+  peakRssSampledBytes: number;
+  /** 1-day query on this lake ÷ the same on the reference lake (goal ≤ 1.5). */
+  pruningRatio: number;
+  /** Baseline seconds ÷ Custos patient-access-history:365d (goal ≥ 20); null with --skip-baseline. */
+  baselineRatio: number | null;
+  goals: { pruningRatio: { goal: string; met: boolean }; baselineRatio: { goal: string; met: boolean | null } };
+  patient: { kind: string; studies: number; plantedAccesses: number };
+  generate: GenerationFigures;
+  compact: CompactionFigures;
+  reference: { days: number; sameLake: boolean; generate: GenerationFigures; compact: CompactionFigures; events: number };
+  queries: Record<string, QueryFigures>;
+  baseline: (BaselineFigures & { window: Window; custosMs: number }) | null;
+  export: ExportFigures | null;
+};
+
+async function patientAccessHistory(
+  engine: QueryEngine,
+  truth: Truth,
+  days: number,
+  byDay: Map<string, number>,
+): Promise<QueryFigures> {
+  const query = findQuery('patient-access-history');
+  if (!query) throw new Error('the saved query patient-access-history is missing');
+  const window = windowEnding(truth, days);
+  const params = { patient: plantedPatient(truth).mrn, from: window.from, to: window.to };
+  return timeQuery(engine, query, params, { runs: 3 }, async (scope) => recordsInScope(byDay, scope));
+}
+
+async function patientTarget(engine: QueryEngine, truth: Truth) {
+  const patient = plantedPatient(truth);
+  const execution = await engine.execute({
+    sql: 'SELECT image_set_id, s3_key_prefix FROM study_catalog WHERE patient_id_hash = ?',
+    binds: [{ type: 'varchar', value: patientIdHash(patient.mrn, DEMO_CATALOG_KEY) }],
+    tables: ['study_catalog'],
+    scope: null,
+  });
+  const imageSetIds = new Set(patient.studies.map((s) => s.imageSetId));
+  const keyPrefixes = new Set<string>();
+  for await (const batch of execution.batches) {
+    for (const [imageSetId, prefix] of batch) {
+      if (typeof imageSetId === 'string') imageSetIds.add(imageSetId);
+      if (typeof prefix === 'string') keyPrefixes.add(prefix);
+    }
+  }
+  await execution.stats();
+  return { imageSetIds, bucket: truth.archiveBucket, keyPrefixes };
+}
+
+export async function runBench(options: BenchOptions, log: Log): Promise<BenchResult> {
+  const startedAt = new Date();
+  const loadAtStart = round(os.loadavg()[0] ?? 0, 2);
+  const started = performance.now();
+  const sampler = new RssSampler(50).start();
+  const engines: QueryEngine[] = [];
+  const resultDir = await fs.mkdtemp(path.join(os.tmpdir(), 'custos-bench-results-'));
+  try {
+    const main = await prepareLake(options, options.fresh, sampler, log);
+    const compact = await compactFromRaw(main.location, sampler, log);
+    const byDay = await cloudTrailRecordsByDay(main.location);
+    const events = [...byDay.values()].reduce((a, b) => a + b, 0);
+    const patient = plantedPatient(main.truth);
+
+    const engine = await createDuckDbEngine({ lake: main.location });
+    engines.push(engine);
+    const queries: Record<string, QueryFigures> = {};
+    for (const days of PATIENT_WINDOWS) {
+      log(`patient-access-history over ${days} day(s), 3 runs …`);
+      queries[`patient-access-history:${days}d`] = await patientAccessHistory(engine, main.truth, days, byDay);
+    }
+    const oneDay = queries['patient-access-history:1d']!;
+    const fullYear = queries['patient-access-history:365d']!;
+
+    let reference: BenchResult['reference'];
+    let referenceOneDay: QueryFigures;
+    if (options.days === REFERENCE_DAYS) {
+      referenceOneDay = oneDay;
+      reference = { days: REFERENCE_DAYS, sameLake: true, generate: main.generate, compact, events };
+    } else {
+      const ref = await prepareLake(
+        { dir: options.referenceDir, days: REFERENCE_DAYS, eventsPerDay: options.eventsPerDay, seed: options.seed },
+        options.fresh,
+        sampler,
+        log,
+      );
+      const refCompact = await compactFromRaw(ref.location, sampler, log);
+      const refByDay = await cloudTrailRecordsByDay(ref.location);
+      const refEngine = await createDuckDbEngine({ lake: ref.location });
+      engines.push(refEngine);
+      log(`patient-access-history over 1 day on the ${REFERENCE_DAYS}-day reference lake, 3 runs …`);
+      referenceOneDay = await patientAccessHistory(refEngine, ref.truth, 1, refByDay);
+      await refEngine.close();
+      engines.pop();
+      reference = {
+        days: REFERENCE_DAYS,
+        sameLake: false,
+        generate: ref.generate,
+        compact: refCompact,
+        events: [...refByDay.values()].reduce((a, b) => a + b, 0),
+      };
+    }
+    queries['patient-access-history:1d:reference'] = referenceOneDay;
+    const pruningRatio = round(oneDay.ms / referenceOneDay.ms, 3);
+
+    let baseline: BenchResult['baseline'] = null;
+    if (!options.skipBaseline) {
+      const window = windowEnding(main.truth, 365);
+      const target = await patientTarget(engine, main.truth);
+      const files = await cloudTrailFiles(main.location.dir, main.location.layout.cloudtrailPrefix, window);
+      log(`Baseline: plain Node over ${files.length.toLocaleString('en-US')} raw CloudTrail files (${windowDays(window)} days) …`);
+      const figures = await baselineScan(files, target);
+      baseline = { ...figures, window, custosMs: fullYear.ms };
+      log(`  ${figures.seconds} s, ${figures.records.toLocaleString('en-US')} records, ${figures.matches} matches.`);
+    }
+    const baselineRatio = baseline ? round((baseline.seconds * 1000) / fullYear.ms, 2) : null;
+
+    for (const query of listQueries()) {
+      const params = savedQueryParams(query, main.truth, main.truth.window, QUERY_MAX_DAYS);
+      log(`${query.id} …`);
+      queries[query.id] = await timeQuery(engine, query, params, { runs: 3, extraRunsBelowMs: REPEAT_BELOW_MS }, async (scope) =>
+        recordsInScope(byDay, scope),
+      );
+      log(`  ${queries[query.id]!.ms} ms, ${queries[query.id]!.rows} rows`);
+    }
+
+    let exported: ExportFigures | null = null;
+    if (!options.skipExport) {
+      log(`CSV export of ${options.exportRows.toLocaleString('en-US')} rows …`);
+      exported = await measureCsvExport(engine, main.truth.window, options.exportRows, resultDir, sampler);
+      log(`  ${exported.rows.toLocaleString('en-US')} rows in ${exported.seconds} s.`);
+    }
+
+    sampler.stop();
+    return {
+      startedAt: startedAt.toISOString(),
+      seconds: round((performance.now() - started) / 1000, 1),
+      machine: {
+        cpus: os.availableParallelism(),
+        memoryBytes: os.totalmem(),
+        node: process.version,
+        platform: `${os.platform()} ${os.arch()}`,
+        loadAverage: { start: loadAtStart, end: round(os.loadavg()[0] ?? 0, 2) },
+      },
+      options: { days: options.days, eventsPerDay: options.eventsPerDay, seed: options.seed, dir: options.dir, referenceDir: options.referenceDir },
+      events,
+      eventsPerSecond: fullYear.eventsPerSecond,
+      compactMBps: compact.megabytesPerSecond,
+      peakRssBytes: Math.max(maxRssBytes(), sampler.peakRssBytes),
+      peakRssSampledBytes: sampler.peakRssBytes,
+      pruningRatio,
+      baselineRatio,
+      goals: {
+        pruningRatio: { goal: `<= ${PRUNING_GOAL}`, met: pruningRatio <= PRUNING_GOAL },
+        baselineRatio: { goal: `>= ${BASELINE_GOAL}`, met: baselineRatio === null ? null : baselineRatio >= BASELINE_GOAL },
+      },
+      patient: { kind: patient.kind, studies: patient.studies.length, plantedAccesses: patient.accesses.length },
+      generate: main.generate,
+      compact,
+      reference,
+      queries,
+      baseline,
+      export: exported,
+    };
+  } finally {
+    sampler.stop();
+    for (const e of engines) await e.close();
+    await fs.rm(resultDir, { recursive: true, force: true });
+  }
+}

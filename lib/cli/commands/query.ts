@@ -1,0 +1,69 @@
+import 'server-only';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DomainError, ValidationError } from '@/lib/errors';
+import { listQueries } from '@/lib/queries/registry';
+import { runSavedQuery } from '@/lib/queries/run-saved-query';
+import { jsonBody } from '@/lib/queries/export-run';
+import { csvLine } from '@/lib/queries/csv';
+import { withCli } from '../context';
+import { UsageError, out, table, write } from '../io';
+
+export async function queryList(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
+  const queries = listQueries().map((q) => ({
+    id: q.id,
+    title: q.title,
+    roles: q.roles,
+    parameters: q.params.map((p) => ({ name: p.name, type: p.type, label: p.label, required: p.required, ...(p.help ? { help: p.help } : {}) })),
+  }));
+  if (values.json) out(JSON.stringify(queries, null, 2));
+  else out(table(['id', 'title', 'parameters'], queries.map((q) => [q.id, q.title, q.parameters.map((p) => p.name).join(', ')])));
+  return 0;
+}
+
+export async function queryRun(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      param: { type: 'string', multiple: true, short: 'p', default: [] },
+      format: { type: 'string', default: 'table' },
+      lake: { type: 'string' },
+    },
+  });
+  const [queryId, ...extra] = positionals;
+  if (!queryId || extra.length) throw new UsageError('usage: query run <id> --param name=value … [--format table|csv|json] [--lake DIR]');
+  if (!['table', 'csv', 'json'].includes(values.format!)) throw new UsageError('--format must be table, csv or json');
+  const params: Record<string, string> = {};
+  for (const pair of values.param ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--param expects name=value, got "${pair}"`);
+    params[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return withCli({ lakeDir: values.lake ? path.resolve(values.lake) : undefined }, async (ctx, services) => {
+    const run = await runSavedQuery(ctx, { queryId, params }, { wait: true });
+    if (run.status !== 'succeeded') throw new DomainError('precondition', run.error ?? `The query ${run.status}.`);
+    const columns = await services.results.columns(run.id);
+    const rows = services.results.rows(run.id);
+    if (values.format === 'json') {
+      for await (const chunk of jsonBody(run, columns, rows)) await write(chunk);
+    } else if (values.format === 'csv') {
+      await write(csvLine(columns.map((c) => c.name)));
+      for await (const row of rows) await write(csvLine(row));
+    } else {
+      const text: string[][] = [];
+      for await (const row of rows) text.push(row.map((v) => (v === null ? '' : Array.isArray(v) ? v.join(', ') : String(v))));
+      out(table(columns.map((c) => c.name), text));
+      out(`\n${run.rowCount} rows · ${run.durationMs} ms · ${run.bytesScanned ?? 0} bytes scanned · run ${run.id}`);
+    }
+    return 0;
+  });
+}
+
+export function describeError(error: unknown): string | null {
+  if (error instanceof ValidationError) return `Invalid parameters: ${error.message}`;
+  if (error instanceof DomainError) return error.message;
+  return null;
+}

@@ -1,0 +1,30 @@
+import 'server-only';
+import os from 'node:os';
+import { resetEnvCache, env } from '@/lib/config/env';
+import { createServices, type Services } from '@/lib/config/services';
+import { prepareDatabase } from '@/lib/config/prepare-database';
+import type { Ctx } from '@/lib/context';
+import { makeCtx } from '@/lib/context-factory';
+import type { Actor } from '@/lib/auth/actor';
+
+export function cliActor(): Actor {
+  let user = 'operator';
+  try {
+    user = os.userInfo().username || user;
+  } catch {
+    // containers without a passwd entry
+  }
+  return { type: 'cli', osUser: user };
+}
+
+/** Opens the portal's services for one command (the same verbs the web app calls) and closes them after. */
+export async function withCli<T>(options: { lakeDir?: string }, fn: (ctx: Ctx, services: Services) => Promise<T>): Promise<T> {
+  resetEnvCache();
+  const services = await createServices(env(), { lakeDir: options.lakeDir });
+  try {
+    await prepareDatabase(services);
+    return await fn(makeCtx(services, cliActor()), services);
+  } finally {
+    await services.close();
+  }
+}
