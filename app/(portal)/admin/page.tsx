@@ -1,0 +1,83 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { VerifyJournal } from '@/components/shell/verify-journal';
+import { PageHeader, Section } from '@/components/ui/page-header';
+import { requirePage } from '@/lib/auth/guard';
+import { formatTimestamp } from '@/lib/format';
+import { listJournal } from '@/lib/journal/read-journal';
+import { compactLakeAction, verifyJournalAction } from './actions';
+import { CompactLake } from '@/components/shell/compact-lake';
+import { can } from '@/lib/auth/policy';
+import { checkConnections } from '@/lib/admin/check-connections';
+import { Badge } from '@/components/ui/alert';
+
+export const metadata: Metadata = { title: 'Admin' };
+
+export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const ctx = await requirePage('journal.view', '/admin');
+  const search = await searchParams;
+  const offset = Math.max(0, Number(search.offset ?? 0) || 0);
+  const { entries, total } = await listJournal(ctx, { offset, limit: 50 });
+  const connections = can(ctx.actor, 'admin.view') ? await checkConnections(ctx) : null;
+  return (
+    <>
+      <PageHeader
+        title="Admin"
+        description="The portal's own audit journal: append-only, every entry hash-chained to the previous one. Verification recomputes the whole chain and names the first entry that does not match."
+      />
+      {connections ? (
+        <Section title="Connections" description={`Query engine: ${connections.engine}; portal database: ${connections.database}.`}>
+          <ul className="flex flex-col gap-2 text-sm">
+            {connections.checks.map((c) => (
+              <li key={c.item} className="flex items-start gap-3">
+                <Badge tone={c.ok ? 'success' : 'error'}>{c.ok ? 'ok' : 'missing'}</Badge>
+                <span>
+                  <span className="font-medium">{c.item}</span> — {c.message}
+                </span>
+              </li>
+            ))}
+          </ul>
+          {connections.engine === 'duckdb' ? <CompactLake action={compactLakeAction} /> : null}
+        </Section>
+      ) : null}
+      <Section title="Verify">
+        <VerifyJournal action={verifyJournalAction} />
+      </Section>
+      <Section title="Journal" description={`${total.toLocaleString('en-US')} entries, newest first.`}>
+        <div className="relative overflow-x-auto">
+          <table className="min-w-full divide-y divide-slate-200 text-sm">
+            <caption className="sr-only">Journal entries, newest first</caption>
+            <thead className="bg-slate-50 text-left text-slate-700">
+              <tr>
+                <th scope="col" className="px-3 py-2 font-medium">#</th>
+                <th scope="col" className="px-3 py-2 font-medium">At (UTC)</th>
+                <th scope="col" className="px-3 py-2 font-medium">Actor</th>
+                <th scope="col" className="px-3 py-2 font-medium">Action</th>
+                <th scope="col" className="px-3 py-2 font-medium">Subject</th>
+                <th scope="col" className="px-3 py-2 font-medium">Details</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {entries.map((e) => (
+                <tr key={e.seq}>
+                  <td className="tabular px-3 py-1.5">{e.seq}</td>
+                  <td className="whitespace-nowrap px-3 py-1.5">{formatTimestamp(e.at)}</td>
+                  <td className="px-3 py-1.5">{e.actor}</td>
+                  <td className="px-3 py-1.5 font-mono text-xs">{e.action}</td>
+                  <td className="max-w-xs truncate px-3 py-1.5 font-mono text-xs">{e.subject ?? ''}</td>
+                  <td className="max-w-md truncate px-3 py-1.5 font-mono text-xs" title={JSON.stringify(e.details)}>
+                    {JSON.stringify(e.details)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <nav aria-label="Journal pages" className="mt-3 flex gap-2 text-sm">
+          {offset > 0 ? <Link className="rounded border border-slate-300 px-3 py-1" href={`/admin?offset=${Math.max(0, offset - 50)}`}>Newer entries</Link> : null}
+          {offset + entries.length < total ? <Link className="rounded border border-slate-300 px-3 py-1" href={`/admin?offset=${offset + 50}`}>Older entries</Link> : null}
+        </nav>
+      </Section>
+    </>
+  );
+}

@@ -1,0 +1,107 @@
+'use client';
+
+import { useActionState, useEffect, useRef, useState } from 'react';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Field, Input, Select, describedBy } from '@/components/ui/field';
+import type { ActionState } from '@/lib/actions';
+import type { EstimateDto } from '@/lib/queries/estimate-run';
+import type { ParamDto } from '@/lib/queries/query-dto';
+import { formatBytes, formatUsd } from '@/lib/format';
+
+type Props = {
+  params: ParamDto[];
+  action: (state: ActionState<string>, form: FormData) => Promise<ActionState<string>>;
+  estimate?: (params: Record<string, string>) => Promise<ActionState<EstimateDto>>;
+  submitLabel?: string;
+  initialValues?: Record<string, string>;
+};
+
+function inputType(p: ParamDto): string {
+  switch (p.type) {
+    case 'date':
+      return 'date';
+    case 'integer':
+    case 'hour':
+      return 'number';
+    default:
+      return 'text';
+  }
+}
+
+/** A form generated from a saved query's typed parameters. */
+export function ParameterForm({ params, action, estimate, submitLabel = 'Run query', initialValues }: Props) {
+  const [state, formAction, pending] = useActionState(action, null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const [preflight, setPreflight] = useState<ActionState<EstimateDto>>(null);
+  const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {};
+
+  const refreshEstimate = () => {
+    if (!estimate || !formRef.current) return;
+    const values: Record<string, string> = {};
+    new FormData(formRef.current).forEach((v, k) => {
+      // Next adds $ACTION_… fields to forms bound to server actions; they are not parameters.
+      if (typeof v === 'string' && v !== '' && !k.startsWith('$')) values[k] = v;
+    });
+    void estimate(values).then(setPreflight);
+  };
+  // The estimate depends on the dates only; it is refreshed when they change.
+  useEffect(refreshEstimate, []); // eslint-disable-line react-hooks/exhaustive-deps
+
+  return (
+    <form ref={formRef} action={formAction} className="flex flex-col gap-5" noValidate>
+      {state && !state.ok ? <Alert tone="error" title="The query was not run">{state.message}</Alert> : null}
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+        {params.map((p) => {
+          const id = `param-${p.name}`;
+          const error = errors[p.name];
+          const value = initialValues?.[p.name] ?? p.defaultValue;
+          return (
+            <Field key={p.name} id={id} label={p.label} help={p.help ?? undefined} error={error}>
+              {p.type === 'enum' ? (
+                <Select id={id} name={p.name} defaultValue={value} aria-invalid={Boolean(error)} aria-describedby={describedBy(id, p.help, error)}>
+                  {p.options?.map((o) => (
+                    <option key={o} value={o}>
+                      {o}
+                    </option>
+                  ))}
+                </Select>
+              ) : (
+                <Input
+                  id={id}
+                  name={p.name}
+                  type={inputType(p)}
+                  defaultValue={value}
+                  required={p.required}
+                  min={p.min ?? undefined}
+                  max={p.max ?? undefined}
+                  autoComplete="off"
+                  spellCheck={false}
+                  aria-invalid={Boolean(error)}
+                  aria-describedby={describedBy(id, p.help, error)}
+                  onBlur={p.type === 'date' ? refreshEstimate : undefined}
+                />
+              )}
+            </Field>
+          );
+        })}
+      </div>
+      <div className="flex flex-wrap items-center gap-4">
+        <Button type="submit" disabled={pending}>
+          {pending ? 'Starting…' : submitLabel}
+        </Button>
+        {preflight?.ok ? (
+          <p className={`text-sm ${preflight.data.overLimit ? 'font-medium text-red-700' : 'text-slate-600'}`} aria-live="polite">
+            Will read about {formatBytes(preflight.data.bytes)} in {preflight.data.files.toLocaleString('en-US')} files
+            {preflight.data.engine === 'athena' ? ` (about ${formatUsd(preflight.data.costUsd)} on Athena)` : ' on the embedded engine'}
+            {preflight.data.overLimit ? ` — above the ${formatBytes(preflight.data.limitBytes)} limit; narrow the dates.` : '.'}
+          </p>
+        ) : preflight && !preflight.ok ? (
+          <p className="text-sm text-slate-500" aria-live="polite">
+            Estimate unavailable: {preflight.message}
+          </p>
+        ) : null}
+      </div>
+    </form>
+  );
+}
