@@ -1,0 +1,145 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plantedPatient } from '@/lib/bench/bench-params';
+import { BenchUsageError, DEFAULT_DAYS, DEFAULT_EVENTS_PER_DAY, parseBenchArgs, resolveBenchOptions } from '@/lib/bench/options';
+import { benchReportText } from '@/lib/bench/report-text';
+import { runBench, type BenchResult } from '@/lib/bench/run-bench';
+import type { Truth } from '@/lib/lake/generate';
+import { listQueries } from '@/lib/queries/registry';
+
+// The generator's smallest lake: 5 days at 400 events/day; the measured lake is one day longer so
+// the reference lake is a separate generation.
+const DAYS = 6;
+const EVENTS_PER_DAY = 400;
+const EXPORT_ROWS = 1000;
+
+const positive = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value > 0;
+
+describe('npm run bench on a tiny lake', () => {
+  let root: string;
+  let result: BenchResult;
+  let truth: Truth;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'custos-bench-test-'));
+    const options = resolveBenchOptions({
+      days: DAYS,
+      eventsPerDay: EVENTS_PER_DAY,
+      seed: 3,
+      dir: path.join(root, 'lake'),
+      referenceDir: path.join(root, 'reference'),
+      exportRows: EXPORT_ROWS,
+    });
+    result = await runBench(options, (line) => lines.push(line));
+    truth = JSON.parse(fs.readFileSync(path.join(root, 'lake', 'truth.json'), 'utf8')) as Truth;
+  });
+  afterAll(() => {
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('reports every required figure, with positive ratios', () => {
+    for (const key of ['events', 'eventsPerSecond', 'compactMBps', 'peakRssBytes', 'pruningRatio', 'baselineRatio'] as const) {
+      expect(positive(result[key]), key).toBe(true);
+    }
+    expect(result.generate.reused).toBe(false);
+    expect(positive(result.generate.seconds) && positive(result.generate.eventsPerSecond)).toBe(true);
+    expect(result.events).toBe(result.generate.events);
+    expect(positive(result.compact.seconds) && positive(result.compact.megabytes) && positive(result.compact.records)).toBe(true);
+    expect(result.compact.records).toBeGreaterThan(result.events);
+    expect(result.reference).toMatchObject({ days: 5, sameLake: false });
+    expect(result.peakRssBytes).toBeGreaterThanOrEqual(result.peakRssSampledBytes);
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+
+  it('times the patient query over 1, 30 and 365 days, the reference lake, and every saved query', () => {
+    const ids = listQueries().map((q) => q.id);
+    expect(Object.keys(result.queries).sort()).toEqual(
+      [...ids, 'patient-access-history:1d', 'patient-access-history:30d', 'patient-access-history:365d', 'patient-access-history:1d:reference'].sort(),
+    );
+    for (const [id, q] of Object.entries(result.queries)) {
+      expect(positive(q.ms), id).toBe(true);
+      expect(q.runsMs.length, id).toBeGreaterThanOrEqual(1);
+      expect(q.runsMs.length, id).toBeLessThanOrEqual(3);
+      expect(Number.isInteger(q.rows) && q.bytesScanned > 0, id).toBe(true);
+    }
+    expect(result.queries['patient-access-history:1d']).toMatchObject({ from: truth.window.to, to: truth.window.to });
+    expect(result.queries['patient-access-history:1d']!.runsMs).toHaveLength(3);
+    // The lake is shorter than 30 days, so both long windows are the whole lake.
+    expect(result.queries['patient-access-history:365d']).toMatchObject({ ...truth.window, eventsInScope: result.events });
+    expect(result.pruningRatio).toBeCloseTo(result.queries['patient-access-history:1d']!.ms / result.queries['patient-access-history:1d:reference']!.ms, 2);
+  });
+
+  it('finds exactly the planted accesses, and the baseline sees each CloudTrail one', () => {
+    const patient = plantedPatient(truth);
+    expect(result.queries['patient-access-history:365d']!.rows).toBe(patient.accesses.length);
+    const inTrail = new Set(patient.accesses.filter((a) => a.sources.includes('cloudtrail')).map((a) => a.eventId));
+    expect(inTrail.size).toBeGreaterThan(0);
+    expect(result.baseline!.matches).toBeGreaterThanOrEqual(inTrail.size);
+    expect(result.baseline!.records).toBe(result.events);
+    expect(result.baselineRatio).toBeCloseTo((result.baseline!.seconds * 1000) / result.queries['patient-access-history:365d']!.ms, 1);
+    expect(result.queries['user-activity']!.rows).toBeGreaterThanOrEqual(truth.investigatedUser.accesses);
+  });
+
+  it('exports the stored result as CSV, every row, and samples memory around it', () => {
+    const e = result.export!;
+    expect(e.rows).toBe(EXPORT_ROWS);
+    expect(positive(e.seconds) && positive(e.rowsPerSecond) && positive(e.store.rowsPerSecond)).toBe(true);
+    expect(e.csvBytes).toBeGreaterThan(EXPORT_ROWS * e.columns);
+    expect(e.peakRssBytes).toBeGreaterThanOrEqual(e.rssBeforeBytes);
+    expect(benchReportText(result)).toContain('pruningRatio');
+  });
+
+  it('reuses both lakes on the next run, and --json prints one JSON object on stdout', async () => {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [
+        path.resolve('node_modules/tsx/dist/cli.mjs'),
+        '--conditions=react-server',
+        'test/bench/main.ts',
+        ...['--days', String(DAYS), '--events-per-day', String(EVENTS_PER_DAY), '--seed', '3'],
+        ...['--dir', path.join(root, 'lake'), '--reference-dir', path.join(root, 'reference')],
+        '--json',
+        '--skip-baseline',
+        '--skip-export',
+      ],
+      { cwd: process.cwd(), maxBuffer: 16 * 1024 * 1024 },
+    );
+    const again = JSON.parse(stdout) as BenchResult;
+    expect(stderr).toContain('Reusing the 6-day lake');
+    expect(again.generate).toEqual({ ...result.generate, reused: true });
+    expect(again.reference.generate.reused).toBe(true);
+    expect(again.events).toBe(result.events);
+    expect(again.compact.records).toBe(result.compact.records);
+    expect(again.baselineRatio).toBeNull();
+    expect(again.baseline).toBeNull();
+    expect(again.export).toBeNull();
+    expect(positive(again.pruningRatio)).toBe(true);
+  });
+});
+
+describe('bench flags', () => {
+  it('default to a one-year lake at 28,000 events a day under .bench/', () => {
+    const o = parseBenchArgs([]);
+    expect(o).toMatchObject({ days: DEFAULT_DAYS, eventsPerDay: DEFAULT_EVENTS_PER_DAY, seed: 1, fresh: false, json: false, exportRows: 1_000_000 });
+    expect(o.dir).toBe(path.join(process.cwd(), '.bench', 'lake-365d-28000'));
+    expect(o.referenceDir).toBe(path.join(process.cwd(), '.bench', 'lake-5d-28000'));
+  });
+
+  it('read every option', () => {
+    const o = parseBenchArgs(['--days', '7', '--events-per-day', '2000', '--seed', '9', '--dir', 'x', '--fresh', '--json', '--skip-baseline', '--skip-export']);
+    expect(o).toMatchObject({ days: 7, eventsPerDay: 2000, seed: 9, dir: path.resolve('x'), fresh: true, json: true, skipBaseline: true, skipExport: true });
+    expect(o.referenceDir).toBe(path.join(process.cwd(), '.bench', 'lake-5d-2000'));
+  });
+
+  it('refuse values the generator cannot make, and unknown flags', () => {
+    expect(() => parseBenchArgs(['--days', '1'])).toThrow(BenchUsageError);
+    expect(() => parseBenchArgs(['--events-per-day', '300'])).toThrow(/at least 400/);
+    expect(() => parseBenchArgs(['--days', 'ten'])).toThrow(BenchUsageError);
+    expect(() => parseBenchArgs(['--turbo'])).toThrow(BenchUsageError);
+  });
+});

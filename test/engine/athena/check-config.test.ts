@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createAthenaEngine } from '@/lib/engine/athena/adapter';
+import type { AthenaConfig } from '@/lib/engine/athena/config';
+import type { ConfigCheck } from '@/lib/engine/port';
+import { LAKE_TABLES } from '@/lib/lake/schema';
+import { AwsReplay, athenaError, athenaOk, fixture, jsonFixture, s3Xml } from '@/test/support/aws-replay';
+import { testConfig } from './replay-builders';
+
+let replay: AwsReplay;
+
+beforeAll(async () => {
+  replay = await AwsReplay.start();
+});
+afterAll(async () => {
+  await replay.close();
+});
+beforeEach(() => {
+  replay.reset();
+});
+
+function engine(overrides: Partial<AthenaConfig> = {}) {
+  return createAthenaEngine(testConfig(overrides), { athena: replay.athenaClient(), s3: replay.s3Client() });
+}
+
+type WorkGroupBody = { WorkGroup: { State: string; Configuration: Record<string, unknown> } };
+
+function scriptHealthy(workGroup: (body: WorkGroupBody) => void = () => undefined) {
+  const body = jsonFixture<WorkGroupBody>('athena/get-work-group.json');
+  workGroup(body);
+  replay
+    .on('athena:GetWorkGroup', athenaOk(body))
+    .on('athena:GetDatabase', athenaOk(jsonFixture('athena/get-database.json')))
+    .on('athena:GetTableMetadata', (req) => athenaOk(jsonFixture(`athena/get-table-metadata-${String(req.json.TableName)}.json`)))
+    .on('s3:ListObjectsV2', s3Xml(fixture('s3/list-objects-v2-cloudtrail-day.xml')));
+}
+
+const byItem = (checks: ConfigCheck[]) => Object.fromEntries(checks.map((c) => [c.item, c]));
+
+describe('Athena checkConfig', () => {
+  it('passes every item when the workgroup, database, tables and bucket are in place', async () => {
+    scriptHealthy();
+    const checks = await engine().checkConfig();
+    expect(checks.map((c) => c.item)).toEqual([
+      'AWS Region',
+      'Athena workgroup',
+      'Query result location',
+      'Athena database',
+      ...LAKE_TABLES.map((t) => `Table ${t}`),
+      'Log bucket',
+      'IAM permissions',
+    ]);
+    expect(checks.filter((c) => !c.ok)).toEqual([]);
+    const items = byItem(checks);
+    expect(items['Athena workgroup']!.message).toBe(
+      '"custos" is enabled; Athena engine version 3; stops queries that scan more than 10 MB ' +
+        "(BytesScannedCutoffPerQuery 10,485,760 bytes); enforces its own settings over the client's",
+    );
+    expect(items['Query result location']!.message).toBe(
+      's3://custos-athena-results/custos/, enforced by the workgroup',
+    );
+    expect(items['Table cloudtrail_logs']!.message).toBe('32 columns, partitioned by account, region, timestamp');
+    expect(replay.requests('athena:GetTableMetadata').map((r) => r.json)).toEqual(
+      LAKE_TABLES.map((TableName) => ({ CatalogName: 'AwsDataCatalog', DatabaseName: 'custos_audit', TableName })),
+    );
+    expect(replay.requests('s3:ListObjectsV2')[0]!.query).toMatchObject({ prefix: 'AWSLogs/', 'max-keys': '1' });
+  });
+
+  it('says when the workgroup does not exist', async () => {
+    scriptHealthy();
+    replay.reset();
+    replay
+      .on('athena:GetWorkGroup', athenaError(jsonFixture('athena/error-work-group-not-found.json')))
+      .on('athena:GetDatabase', athenaOk(jsonFixture('athena/get-database.json')))
+      .on('athena:GetTableMetadata', (req) => athenaOk(jsonFixture(`athena/get-table-metadata-${String(req.json.TableName)}.json`)))
+      .on('s3:ListObjectsV2', s3Xml(fixture('s3/list-objects-v2-cloudtrail-day.xml')));
+    const items = byItem(await engine({ workGroup: 'custos-missing', outputLocation: undefined }).checkConfig());
+    expect(items['Athena workgroup']).toEqual({
+      item: 'Athena workgroup',
+      ok: false,
+      message: '"custos-missing" does not exist in us-east-1 (CUSTOS_ATHENA_WORKGROUP)',
+    });
+    expect(items['Query result location']!.ok).toBe(false);
+    expect(items['IAM permissions']!.ok).toBe(true);
+  });
+
+  it('names each missing IAM action when calls are denied', async () => {
+    replay
+      .on('athena:GetWorkGroup', athenaError(jsonFixture('athena/error-access-denied-get-work-group.json')))
+      .on('athena:GetDatabase', athenaOk(jsonFixture('athena/get-database.json')))
+      .on('athena:GetTableMetadata', (req) =>
+        req.json.TableName === 'cloudtrail_logs'
+          ? athenaError(jsonFixture('athena/error-access-denied-glue-get-table.json'))
+          : athenaOk(jsonFixture(`athena/get-table-metadata-${String(req.json.TableName)}.json`)),
+      )
+      .on('s3:ListObjectsV2', s3Xml(fixture('s3/error-access-denied-list-bucket.xml'), 403));
+    const checks = await engine({ outputLocation: undefined }).checkConfig();
+    const items = byItem(checks);
+    expect(items['Athena workgroup']!.message).toBe('"custos" cannot be read: the IAM permission athena:GetWorkGroup is missing');
+    expect(items['Query result location']!.message).toMatch(/^unknown: set CUSTOS_ATHENA_OUTPUT_LOCATION, or allow athena:GetWorkGroup/);
+    expect(items['Table cloudtrail_logs']!.message).toBe('cannot be read: the IAM permission glue:GetTable is missing');
+    expect(items['Table s3_access_logs']!.ok).toBe(true);
+    expect(items['Log bucket']!.message).toBe(
+      's3://custos-logs cannot be listed: the IAM permission s3:ListBucket on custos-logs is missing',
+    );
+    expect(items['IAM permissions']).toEqual({
+      item: 'IAM permissions',
+      ok: false,
+      message: 'missing: athena:GetWorkGroup, glue:GetTable, s3:ListBucket on custos-logs',
+    });
+  });
+
+  it('tells a missing table from one that lacks columns', async () => {
+    scriptHealthy();
+    replay.reset();
+    replay
+      .on('athena:GetWorkGroup', athenaOk(jsonFixture('athena/get-work-group.json')))
+      .on('athena:GetDatabase', athenaOk(jsonFixture('athena/get-database.json')))
+      .on('athena:GetTableMetadata', (req) => {
+        if (req.json.TableName === 'study_catalog') return athenaError(jsonFixture('athena/error-table-not-found.json'));
+        const body = jsonFixture<{ TableMetadata: { Columns: { Name: string }[] } }>(
+          `athena/get-table-metadata-${String(req.json.TableName)}.json`,
+        );
+        if (req.json.TableName === 'cloudtrail_logs') {
+          body.TableMetadata.Columns = body.TableMetadata.Columns.filter((c) => !['tlsdetails', 'eventcategory'].includes(c.Name));
+        }
+        return athenaOk(body as unknown as Record<string, unknown>);
+      })
+      .on('s3:ListObjectsV2', s3Xml(fixture('s3/list-objects-v2-cloudtrail-day.xml')));
+    const items = byItem(await engine().checkConfig());
+    expect(items['Table study_catalog']).toEqual({
+      item: 'Table study_catalog',
+      ok: false,
+      message: 'does not exist in "custos_audit": create it from lib/lake/ddl/study_catalog.sql',
+    });
+    expect(items['Table cloudtrail_logs']!.message).toBe(
+      'lacks the columns eventcategory, tlsdetails: recreate it from lib/lake/ddl/cloudtrail_logs.sql',
+    );
+    expect(items['Table s3_inventory']!.ok).toBe(true);
+  });
+
+  it('reports a disabled workgroup, a missing cutoff and a managed-results conflict', async () => {
+    scriptHealthy((body) => {
+      body.WorkGroup.State = 'DISABLED';
+    });
+    expect(byItem(await engine().checkConfig())['Athena workgroup']!.message).toMatch(/"custos" is DISABLED: enable it/);
+
+    replay.reset();
+    scriptHealthy((body) => {
+      delete body.WorkGroup.Configuration.BytesScannedCutoffPerQuery;
+      delete body.WorkGroup.Configuration.ResultConfiguration;
+      body.WorkGroup.Configuration.ManagedQueryResultsConfiguration = { Enabled: true };
+    });
+    const items = byItem(await engine().checkConfig());
+    expect(items['Athena workgroup']).toMatchObject({ ok: true });
+    expect(items['Athena workgroup']!.message).toMatch(/no per-query data limit \(BytesScannedCutoffPerQuery is not set\)/);
+    expect(items['Query result location']).toMatchObject({ ok: false });
+    expect(items['Query result location']!.message).toMatch(/managed storage .* unset CUSTOS_ATHENA_OUTPUT_LOCATION/);
+  });
+
+  it('flags a missing database, an empty or absent log bucket', async () => {
+    replay
+      .on('athena:GetWorkGroup', athenaOk(jsonFixture('athena/get-work-group.json')))
+      .on('s3:ListObjectsV2', s3Xml(fixture('s3/error-no-such-bucket.xml'), 404));
+    const items = byItem(await engine({ database: '' }).checkConfig());
+    expect(items['Athena database']).toEqual({ item: 'Athena database', ok: false, message: 'CUSTOS_ATHENA_DATABASE is not set' });
+    expect(items['Table cloudtrail_logs']).toMatchObject({ ok: false, message: 'not checked: no database' });
+    expect(items['Log bucket']!.message).toBe('s3://custos-logs does not exist (CUSTOS_LOG_BUCKET)');
+
+    replay.reset();
+    scriptHealthy();
+    replay.reset();
+    replay
+      .on('athena:GetWorkGroup', athenaOk(jsonFixture('athena/get-work-group.json')))
+      .on('athena:GetDatabase', athenaOk(jsonFixture('athena/get-database.json')))
+      .on('athena:GetTableMetadata', (req) => athenaOk(jsonFixture(`athena/get-table-metadata-${String(req.json.TableName)}.json`)))
+      .on('s3:ListObjectsV2', s3Xml(fixture('s3/list-objects-v2-empty.xml')));
+    expect(byItem(await engine().checkConfig())['Log bucket']!.message).toMatch(/^no CloudTrail objects under s3:\/\/custos-logs\/AWSLogs\//);
+  });
+
+  it('stops at the Region when it is missing or malformed, before calling AWS', async () => {
+    expect(await engine({ region: '' }).checkConfig()).toEqual([{ item: 'AWS Region', ok: false, message: 'AWS_REGION is not set' }]);
+    expect((await engine({ region: 'us east' }).checkConfig())[0]!.message).toBe('"us east" is not an AWS Region name (AWS_REGION)');
+    expect(replay.received).toHaveLength(0);
+  });
+
+  it('reports rejected credentials as one item', async () => {
+    replay
+      .on('athena:GetWorkGroup', athenaError(jsonFixture('athena/error-unrecognized-client.json')))
+      .on('athena:GetDatabase', athenaError(jsonFixture('athena/error-unrecognized-client.json')))
+      .on('athena:GetTableMetadata', athenaError(jsonFixture('athena/error-unrecognized-client.json')))
+      .on('s3:ListObjectsV2', s3Xml(fixture('s3/list-objects-v2-cloudtrail-day.xml')));
+    const checks = await engine().checkConfig();
+    expect(checks).toEqual([
+      { item: 'AWS Region', ok: true, message: 'us-east-1' },
+      {
+        item: 'AWS credentials',
+        ok: false,
+        message: 'AWS rejected or could not find credentials (UnrecognizedClientException: The security token included in the request is invalid.)',
+      },
+    ]);
+  });
+});
