@@ -35,6 +35,10 @@ export const partitionKey = (table: LakeTable, id: string) => `${table}:${id}`;
 
 const cache = new Map<string, { mtimeMs: number; size: number; manifest: CompactManifest }>();
 
+/**
+ * The current manifest, shared between readers: do not modify it (a year's manifest runs to tens
+ * of megabytes, too much to copy for every query). Writers take a copy with manifestForUpdate.
+ */
 export async function readCompactManifest(lake: LakeLocation): Promise<CompactManifest> {
   const file = path.join(lake.dir, MANIFEST_KEY);
   let stat;
@@ -45,11 +49,16 @@ export async function readCompactManifest(lake: LakeLocation): Promise<CompactMa
     throw error;
   }
   const hit = cache.get(file);
-  if (hit && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size) return structuredClone(hit.manifest);
+  if (hit && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size) return hit.manifest;
   const manifest = JSON.parse(await fs.readFile(file, 'utf8')) as CompactManifest;
   if (manifest.version !== 1 || typeof manifest.partitions !== 'object') throw new Error(`${MANIFEST_KEY} has an unknown format`);
   cache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, manifest });
-  return structuredClone(manifest);
+  return manifest;
+}
+
+/** A private copy of the current manifest, for a writer to change and write back. */
+export async function manifestForUpdate(lake: LakeLocation): Promise<CompactManifest> {
+  return structuredClone(await readCompactManifest(lake));
 }
 
 /** Writes `data` to `file` so that readers see either the old or the new content, never a torn one. */

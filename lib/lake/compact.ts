@@ -12,7 +12,7 @@ import {
   COMPACT_DIR,
   partitionCoverage,
   partitionKey,
-  readCompactManifest,
+  manifestForUpdate,
   syncDir,
   writeCompactManifest,
   type CompactManifest,
@@ -165,7 +165,7 @@ export async function compactLake(lake: LakeLocation, options: CompactOptions = 
   let pending: Promise<void> = Promise.resolve();
   try {
     await conn.run(`SET TimeZone = 'UTC'`);
-    const manifest = await readCompactManifest(lake);
+    const manifest = await manifestForUpdate(lake);
     summary.filesRemoved += await removeUnreferenced(lake, manifest);
     const partitions = await scanLake(lake, [...LAKE_TABLES], 'all');
     const todo: { partition: RawPartition; base: CompactedPartition | null; files: RawPartition['files'] }[] = [];

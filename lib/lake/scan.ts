@@ -2,6 +2,7 @@
 // the day folders of that scope (plus one day for late delivery) under each account/region/bucket
 // prefix; nothing else in the lake is listed. Objects that do not match an AWS key pattern
 // (digests, sidecars, truth.json, _custos/) are never counted.
+import { statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LakeTable, ScanScope } from '@/lib/engine/port';
@@ -111,8 +112,20 @@ async function dayFolders(lakeDir: string, base: string, days: string[] | null):
   return out;
 }
 
+function statFileSync(lakeDir: string, key: string): { size: number; mtimeMs: number } | null {
+  const s = statSync(path.join(lakeDir, key), { throwIfNoEntry: false });
+  return s?.isFile() ? { size: s.size, mtimeMs: s.mtimeMs } : null;
+}
+
+/**
+ * The objects of one folder. Synchronous stats are several times faster than one promise per
+ * object on folders of hundreds of small log files (a year's lake holds ~200,000); the event loop
+ * gets a turn after each folder.
+ */
 async function statAll(lakeDir: string, keys: string[]) {
-  return Promise.all(keys.map(async (key) => ({ key, stat: await statFile(lakeDir, key) })));
+  const stats = keys.map((key) => ({ key, stat: statFileSync(lakeDir, key) }));
+  await new Promise((resolve) => setImmediate(resolve));
+  return stats;
 }
 
 const fingerprintOf = (s: { size: number; mtimeMs: number }) => `${s.size}:${s.mtimeMs}`;

@@ -34,7 +34,11 @@ export type PrepareOptions = {
   fromLedger?: boolean;
 };
 
-const DATE_SUFFIXES = ['', '_ts', '_next_ts', '_partition', '_next_partition', '_dt_end'] as const;
+// Forms of a date parameter a query can bind: the date, the day's start and the next day's start
+// as timestamps, partition values (YYYY/MM/DD), an inventory dt bound, and the day's start and the
+// next day's start as ISO 8601 text without a zone, which compare exactly with CloudTrail's
+// eventTime text (…Z at any precision sorts after the bare form of the same instant).
+const DATE_SUFFIXES = ['', '_ts', '_next_ts', '_partition', '_next_partition', '_dt_end', '_iso', '_next_iso'] as const;
 
 export function derivedNames(p: ParamDeclaration): string[] {
   return p.type === 'date' ? DATE_SUFFIXES.map((s) => p.name + s) : [p.name];
@@ -161,6 +165,10 @@ function bindFor(name: string, query: SavedQuery, bound: Record<string, BoundVal
           return { type: 'varchar', value: nextDay(d).replaceAll('-', '/') };
         case '_dt_end':
           return { type: 'varchar', value: `${d}-23-59` };
+        case '_iso':
+          return { type: 'varchar', value: `${d}T00:00:00` };
+        case '_next_iso':
+          return { type: 'varchar', value: `${nextDay(d)}T00:00:00` };
       }
     }
     if (typeof v === 'number') return { type: 'bigint', value: v };

@@ -4,45 +4,73 @@
 -- naming one of the image sets, or an S3 object request under a study prefix seen by CloudTrail
 -- and/or the server access log (one row per request id); the KMS Decrypt S3 made for it is
 -- part of it. CloudTrail duplicates (same event id) count once.
+--
+-- Each source is matched to the studies first, so deduplication, the trail/log join and the KMS
+-- match handle only the studies' requests, not the whole window, and CloudTrail is read once. CloudTrail's eventTime is ISO
+-- 8601 UTC text, so the window bounds it as text (:from_iso, :to_next_iso have no zone suffix,
+-- which makes the comparison exact at any precision).
 ct AS (
-  SELECT eventid, eventtime, eventsource, eventname, useridentity.arn AS principal, sourceipaddress,
-         useragent, errorcode, requestparameters, requestid
-  FROM cloudtrail_logs
-  WHERE "timestamp" BETWEEN :from_partition AND :to_next_partition
-    AND eventsource IN ('medical-imaging.amazonaws.com', 's3.amazonaws.com', 'kms.amazonaws.com')
-    AND from_iso8601_timestamp(eventtime) >= :from_ts
-    AND from_iso8601_timestamp(eventtime) < :to_next_ts
+  -- One pass over the window's CloudTrail records, keeping only those that touch the studies:
+  -- HealthImaging requests on their image sets, S3 object requests under their prefixes, and
+  -- the KMS Decrypt calls S3 made for objects under their prefixes.
+  SELECT eventid, eventtime, eventsource, eventname, principal, sourceipaddress, useragent, errorcode, requestid,
+         image_set_id, object_key, object_arn,
+         CASE WHEN eventsource = 's3.amazonaws.com' THEN json_extract_scalar(requestparameters, '$.bucketName') END AS bucket
+  FROM (
+    SELECT eventid, eventtime, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent,
+           errorcode, requestid, requestparameters,
+           CASE WHEN eventsource = 'medical-imaging.amazonaws.com'
+                THEN json_extract_scalar(requestparameters, '$.imageSetId') END AS image_set_id,
+           CASE WHEN eventsource = 's3.amazonaws.com' THEN json_extract_scalar(requestparameters, '$.key') END AS object_key,
+           CASE WHEN eventsource = 'kms.amazonaws.com'
+                THEN json_extract_scalar(requestparameters, '$.encryptionContext["aws:s3:arn"]') END AS object_arn
+    FROM cloudtrail_logs
+    WHERE "timestamp" BETWEEN :from_partition AND :to_next_partition
+      AND eventtime >= :from_iso AND eventtime < :to_next_iso
+      AND (eventsource = 'medical-imaging.amazonaws.com'
+           OR (eventsource = 's3.amazonaws.com'
+               AND eventname IN ('GetObject', 'HeadObject', 'PutObject', 'CopyObject', 'DeleteObject'))
+           OR (eventsource = 'kms.amazonaws.com' AND eventname = 'Decrypt'))
+  ) c
+  WHERE c.image_set_id IN (SELECT image_set_id FROM studies)
+     -- Study objects live under <top>/<study>/ prefixes, so each match is an equality.
+     OR regexp_extract(c.object_key, '^[^/]+/[^/]+/') IN (SELECT s3_key_prefix FROM studies)
+     OR regexp_extract(c.object_arn, '^arn:aws:s3:::[^/]+/([^/]+/[^/]+/)', 1) IN (SELECT s3_key_prefix FROM studies)
 ),
 imaging AS (
   SELECT c.*, s.patient_id_hash, s.study_instance_uid, s.accession_number, s.modality, s.vip,
          row_number() OVER (PARTITION BY c.eventid ORDER BY c.eventtime) AS copy
   FROM ct c
-  JOIN studies s ON json_extract_scalar(c.requestparameters, '$.imageSetId') = s.image_set_id
+  JOIN studies s ON c.image_set_id = s.image_set_id
   WHERE c.eventsource = 'medical-imaging.amazonaws.com'
 ),
 s3_trail AS (
-  SELECT c.*, json_extract_scalar(c.requestparameters, '$.key') AS object_key,
-         json_extract_scalar(c.requestparameters, '$.bucketName') AS bucket,
+  SELECT c.*, s.patient_id_hash, s.study_instance_uid, s.accession_number, s.modality, s.vip,
          row_number() OVER (PARTITION BY c.eventid ORDER BY c.eventtime) AS copy
   FROM ct c
+  JOIN studies s ON regexp_extract(c.object_key, '^[^/]+/[^/]+/') = s.s3_key_prefix
   WHERE c.eventsource = 's3.amazonaws.com'
-    AND c.eventname IN ('GetObject', 'HeadObject', 'PutObject', 'CopyObject', 'DeleteObject')
 ),
 s3_log AS (
-  SELECT requestid, bucket_name AS bucket, url_decode(key) AS object_key, requester, remoteip,
-         replace(useragent, '"', '') AS useragent, operation,
-         CASE WHEN errorcode <> '-' THEN errorcode
-              WHEN httpstatus LIKE '4%' OR httpstatus LIKE '5%' THEN concat('HTTP ', httpstatus) END AS errorcode,
-         date_format(parse_datetime(requestdatetime, 'dd/MMM/yyyy:HH:mm:ss Z'), '%Y-%m-%dT%H:%i:%sZ') AS log_time,
-         row_number() OVER (PARTITION BY requestid ORDER BY requestdatetime) AS copy
-  FROM s3_access_logs
-  WHERE "timestamp" BETWEEN :from_partition AND :to_next_partition
-    AND operation IN ('REST.GET.OBJECT', 'REST.HEAD.OBJECT', 'REST.PUT.OBJECT', 'REST.DELETE.OBJECT',
-                      'REST.COPY.OBJECT', 'REST.COPY.OBJECT_GET')
-    AND parse_datetime(requestdatetime, 'dd/MMM/yyyy:HH:mm:ss Z') >= :from_ts
-    AND parse_datetime(requestdatetime, 'dd/MMM/yyyy:HH:mm:ss Z') < :to_next_ts
+  SELECT l.requestid, l.bucket, l.object_key, l.requester, l.remoteip, l.useragent, l.operation, l.errorcode, l.log_time,
+         s.patient_id_hash, s.study_instance_uid, s.accession_number, s.modality, s.vip,
+         row_number() OVER (PARTITION BY l.requestid ORDER BY l.requestdatetime) AS copy
+  FROM (
+    SELECT requestid, bucket_name AS bucket, url_decode(key) AS object_key, requester, remoteip,
+           replace(useragent, '"', '') AS useragent, operation, requestdatetime,
+           CASE WHEN errorcode <> '-' THEN errorcode
+                WHEN httpstatus LIKE '4%' OR httpstatus LIKE '5%' THEN concat('HTTP ', httpstatus) END AS errorcode,
+           date_format(parse_datetime(requestdatetime, 'dd/MMM/yyyy:HH:mm:ss Z'), '%Y-%m-%dT%H:%i:%sZ') AS log_time
+    FROM s3_access_logs
+    WHERE "timestamp" BETWEEN :from_partition AND :to_next_partition
+      AND operation IN ('REST.GET.OBJECT', 'REST.HEAD.OBJECT', 'REST.PUT.OBJECT', 'REST.DELETE.OBJECT',
+                        'REST.COPY.OBJECT', 'REST.COPY.OBJECT_GET')
+      AND parse_datetime(requestdatetime, 'dd/MMM/yyyy:HH:mm:ss Z') >= :from_ts
+      AND parse_datetime(requestdatetime, 'dd/MMM/yyyy:HH:mm:ss Z') < :to_next_ts
+  ) l
+  JOIN studies s ON regexp_extract(l.object_key, '^[^/]+/[^/]+/') = s.s3_key_prefix
 ),
-s3_requests AS (
+s3_studies AS (
   SELECT coalesce(t.requestid, l.requestid) AS request_id,
          t.eventid AS event_id,
          coalesce(t.eventtime, l.log_time) AS event_time,
@@ -57,21 +85,19 @@ s3_requests AS (
          coalesce(t.useragent, l.useragent) AS user_agent,
          CASE WHEN t.eventid IS NOT NULL THEN coalesce(t.errorcode, 'success') ELSE coalesce(l.errorcode, 'success') END AS outcome,
          t.eventid IS NOT NULL AS trail_seen,
-         l.requestid IS NOT NULL AS log_seen
+         l.requestid IS NOT NULL AS log_seen,
+         coalesce(t.patient_id_hash, l.patient_id_hash) AS patient_id_hash,
+         coalesce(t.study_instance_uid, l.study_instance_uid) AS study_instance_uid,
+         coalesce(t.accession_number, l.accession_number) AS accession_number,
+         coalesce(t.modality, l.modality) AS modality,
+         coalesce(t.vip, l.vip) AS vip
   FROM (SELECT * FROM s3_trail WHERE copy = 1) t
   FULL OUTER JOIN (SELECT * FROM s3_log WHERE copy = 1) l ON t.requestid = l.requestid
 ),
-s3_studies AS (
-  -- Study objects live under <top>/<study>/ prefixes, so the join is an equality.
-  SELECT r.*, s.patient_id_hash, s.study_instance_uid, s.accession_number, s.modality, s.vip
-  FROM s3_requests r
-  JOIN studies s ON regexp_extract(r.object_key, '^[^/]+/[^/]+/') = s.s3_key_prefix
-),
 kms AS (
-  SELECT DISTINCT principal, from_iso8601_timestamp(eventtime) AS decrypted_at,
-         json_extract_scalar(requestparameters, '$.encryptionContext["aws:s3:arn"]') AS object_arn
+  SELECT DISTINCT principal, from_iso8601_timestamp(eventtime) AS decrypted_at, object_arn
   FROM ct
-  WHERE eventsource = 'kms.amazonaws.com' AND eventname = 'Decrypt'
+  WHERE eventsource = 'kms.amazonaws.com'
 ),
 s3_kms AS (
   SELECT p.request_id, bool_or(k.object_arn IS NOT NULL) AS kms_seen

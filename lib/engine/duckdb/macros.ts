@@ -57,9 +57,10 @@ export const TRINO_MACROS: readonly string[] = [
   JSON_POINTER,
   `CREATE OR REPLACE MACRO json_extract(json, path) AS
      CASE WHEN json_valid(json) THEN system.main.json_extract(json, custos_json_pointer(path)) END`,
+  // json_value is NULL for objects and arrays, so the document is parsed once after validation
+  // (invalid JSON is NULL, as in Trino) and only the scalar it returns is decoded again.
   `CREATE OR REPLACE MACRO json_extract_scalar(json, path) AS
-     CASE WHEN json_type(json_extract(json, path)) IN ('OBJECT', 'ARRAY', 'NULL') THEN NULL
-          ELSE json_extract_string(json_extract(json, path), '$') END`,
+     CASE WHEN json_valid(json) THEN json_extract_string(json_value(json, custos_json_pointer(path)), '$') END`,
   `CREATE OR REPLACE MACRO json_parse(text) AS json(text)`,
   `CREATE OR REPLACE MACRO json_format(j) AS CAST(j AS VARCHAR)`,
 
