@@ -30,8 +30,7 @@ WITH denied AS (
     AND eventsource = 'kms.amazonaws.com'
     AND eventname = 'Decrypt'
     AND errorcode IN ('AccessDenied', 'AccessDeniedException')
-    AND from_iso8601_timestamp(eventtime) >= :from_ts
-    AND from_iso8601_timestamp(eventtime) < :to_next_ts
+    AND eventtime >= :from_iso AND eventtime < :to_next_iso
 )
 SELECT date_format(date_trunc('hour', from_iso8601_timestamp(eventtime)), '%Y-%m-%dT%H:00:00Z') AS hour,
        key_arn, principal, count(*) AS denied, min(eventtime) AS first_denied, max(eventtime) AS last_denied

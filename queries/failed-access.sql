@@ -26,8 +26,7 @@ WITH ct AS (
   WHERE "timestamp" BETWEEN :from_partition AND :to_next_partition
     AND eventsource IN ('medical-imaging.amazonaws.com', 's3.amazonaws.com', 'kms.amazonaws.com')
     AND errorcode LIKE '%AccessDenied%'
-    AND from_iso8601_timestamp(eventtime) >= :from_ts
-    AND from_iso8601_timestamp(eventtime) < :to_next_ts
+    AND eventtime >= :from_iso AND eventtime < :to_next_iso
 ),
 log_denied AS (
   SELECT requestid, requester, operation,

@@ -24,18 +24,20 @@ WITH hours AS (
   SELECT h
   FROM UNNEST(sequence(CAST(:from_ts AS timestamp), CAST(:to_next_ts AS timestamp) - INTERVAL '1' HOUR, INTERVAL '1' HOUR)) AS t (h)
 ),
-events AS (
-  SELECT region, date_trunc('hour', CAST(from_iso8601_timestamp(eventtime) AS timestamp)) AS h
-  FROM cloudtrail_logs
-  WHERE "timestamp" BETWEEN :from_partition AND :to_next_partition
-    AND from_iso8601_timestamp(eventtime) >= :from_ts
-    AND from_iso8601_timestamp(eventtime) < :to_next_ts
+-- Hours with records, per region: grouped on eventTime's text hour (YYYY-MM-DDTHH) so that only
+-- the distinct hours, not every record, are parsed as timestamps.
+seen AS (
+  SELECT region, CAST(from_iso8601_timestamp(concat(hour_text, ':00:00Z')) AS timestamp) AS h, events
+  FROM (
+    SELECT region, substr(eventtime, 1, 13) AS hour_text, count(*) AS events
+    FROM cloudtrail_logs
+    WHERE "timestamp" BETWEEN :from_partition AND :to_next_partition
+      AND eventtime >= :from_iso AND eventtime < :to_next_iso
+    GROUP BY region, substr(eventtime, 1, 13)
+  ) t
 ),
 regions AS (
-  SELECT DISTINCT region FROM events
-),
-seen AS (
-  SELECT region, h, count(*) AS events FROM events GROUP BY region, h
+  SELECT DISTINCT region FROM seen
 ),
 empty AS (
   SELECT r.region, hours.h

@@ -50,8 +50,7 @@ trail AS (
          row_number() OVER (PARTITION BY eventid ORDER BY eventtime) AS copy
   FROM cloudtrail_logs
   WHERE "timestamp" BETWEEN :from_partition AND :to_next_partition
-    AND from_iso8601_timestamp(eventtime) >= :from_ts
-    AND from_iso8601_timestamp(eventtime) < :to_next_ts
+    AND eventtime >= :from_iso AND eventtime < :to_next_iso
     AND (useridentity.arn = :principal
          OR split_part(useridentity.arn, '/', 3) = :principal
          OR useridentity.username = :principal)

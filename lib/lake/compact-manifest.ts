@@ -56,6 +56,19 @@ export async function readCompactManifest(lake: LakeLocation): Promise<CompactMa
   return manifest;
 }
 
+const fingerprintIndex = new WeakMap<CompactManifest, Map<string, string>>();
+
+/** Path → fingerprint of every raw object the manifest's partitions hold (built once per manifest). */
+export function coveredFingerprints(manifest: CompactManifest): Map<string, string> {
+  let index = fingerprintIndex.get(manifest);
+  if (!index) {
+    index = new Map();
+    for (const partition of Object.values(manifest.partitions)) for (const s of partition.sources) index.set(s.path, s.fingerprint);
+    fingerprintIndex.set(manifest, index);
+  }
+  return index;
+}
+
 /** A private copy of the current manifest, for a writer to change and write back. */
 export async function manifestForUpdate(lake: LakeLocation): Promise<CompactManifest> {
   return structuredClone(await readCompactManifest(lake));

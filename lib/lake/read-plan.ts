@@ -3,7 +3,7 @@
 // once, whichever mix of layers a day is in.
 import path from 'node:path';
 import type { LakeTable, ScanScope } from '@/lib/engine/port';
-import { partitionCoverage, partitionKey, readCompactManifest, type CompactedPartition } from './compact-manifest';
+import { coveredFingerprints, partitionCoverage, readCompactManifest, type CompactedPartition } from './compact-manifest';
 import { scanLake, scopeDays, type LakeLocation, type RawFile } from './scan';
 
 export type LakeScanStats = { files: number; bytes: number; partitions: number };
@@ -30,10 +30,12 @@ export async function planTableRead(lake: LakeLocation, table: LakeTable, scope:
   const isLog = LOG_TABLES.includes(table);
   if (isLog && !scope) throw new UnboundedScanError(table);
   const days = isLog && scope ? new Set(scopeDays(scope)) : null;
-  const [rawPartitions, manifest] = await Promise.all([
-    scanLake(lake, [table], isLog && scope ? scope : 'all'),
-    readCompactManifest(lake),
-  ]);
+  const manifest = await readCompactManifest(lake);
+  // Objects a compacted partition holds are read from it without a stat: log objects are written
+  // once; compaction (at start, on demand) and `lake check` stat every object and rebuild a
+  // partition whose object changed.
+  const covered = coveredFingerprints(manifest);
+  const rawPartitions = await scanLake(lake, [table], isLog && scope ? scope : 'all', { known: (key) => covered.get(key) });
   const entries = new Map<string, CompactedPartition>();
   for (const entry of Object.values(manifest.partitions)) {
     if (entry.table === table && (!days || days.has(entry.day))) entries.set(entry.id, entry);

@@ -118,19 +118,35 @@ function statFileSync(lakeDir: string, key: string): { size: number; mtimeMs: nu
 }
 
 /**
- * The objects of one folder. Synchronous stats are several times faster than one promise per
- * object on folders of hundreds of small log files (a year's lake holds ~200,000); the event loop
- * gets a turn after each folder.
+ * Fingerprints already known for objects (those a compacted partition holds): such objects are
+ * not stat'ed again. Query planning passes them, so a read of a year's lake does not stat
+ * ~200,000 immutable log objects; compaction and `lake check` stat everything.
  */
-async function statAll(lakeDir: string, keys: string[]) {
-  const stats = keys.map((key) => ({ key, stat: statFileSync(lakeDir, key) }));
+export type KnownFingerprints = (key: string) => string | undefined;
+
+export type ScanOptions = { known?: KnownFingerprints };
+
+function fromFingerprint(fingerprint: string): { size: number; mtimeMs: number } | null {
+  const [size, mtimeMs] = fingerprint.split(':').map(Number);
+  return Number.isFinite(size) && Number.isFinite(mtimeMs) ? { size: size!, mtimeMs: mtimeMs! } : null;
+}
+
+/**
+ * The objects of one folder. Synchronous stats are several times faster than one promise per
+ * object on folders of hundreds of small log files; the event loop gets a turn after each folder.
+ */
+async function statAll(lakeDir: string, keys: string[], known?: KnownFingerprints) {
+  const stats = keys.map((key) => {
+    const recorded = known?.(key);
+    return { key, stat: (recorded !== undefined ? fromFingerprint(recorded) : null) ?? statFileSync(lakeDir, key) };
+  });
   await new Promise((resolve) => setImmediate(resolve));
   return stats;
 }
 
 const fingerprintOf = (s: { size: number; mtimeMs: number }) => `${s.size}:${s.mtimeMs}`;
 
-async function scanCloudTrail(lake: LakeLocation, days: string[] | null): Promise<RawPartition[]> {
+async function scanCloudTrail(lake: LakeLocation, days: string[] | null, options: ScanOptions): Promise<RawPartition[]> {
   const root = toKey(lake.layout.cloudtrailPrefix, 'AWSLogs');
   const accountRoots: string[] = [];
   for (const top of (await entries(lake.dir, root)).dirs) {
@@ -149,10 +165,15 @@ async function scanCloudTrail(lake: LakeLocation, days: string[] | null): Promis
       const regionKey = toKey(trail, region);
       for (const day of await dayFolders(lake.dir, regionKey, days)) {
         const folder = toKey(regionKey, day);
-        const keys = (await entries(lake.dir, folder)).files.map((f) => toKey(folder, f));
+        const logs = (await entries(lake.dir, folder)).files.flatMap((f) => {
+          const key = `${folder}/${f}`;
+          const parsed = parseCloudTrailLogKey(key);
+          return parsed ? [{ key, parsed }] : [];
+        });
+        const stats = await statAll(lake.dir, logs.map((l) => l.key), options.known);
         const files: RawFile[] = [];
-        for (const { key, stat } of await statAll(lake.dir, keys.filter((k) => parseCloudTrailLogKey(k)))) {
-          const parsed = parseCloudTrailLogKey(key)!;
+        for (const [i, { key, stat }] of stats.entries()) {
+          const parsed = logs[i]!.parsed;
           if (!stat) continue;
           files.push({
             table: 'cloudtrail_logs',
@@ -170,7 +191,7 @@ async function scanCloudTrail(lake: LakeLocation, days: string[] | null): Promis
   return out;
 }
 
-async function scanAccessLogs(lake: LakeLocation, days: string[] | null): Promise<RawPartition[]> {
+async function scanAccessLogs(lake: LakeLocation, days: string[] | null, options: ScanOptions): Promise<RawPartition[]> {
   const prefix = lake.layout.accessLogPrefix;
   const root = prefix.replace(/\/+$/, '');
   const out: RawPartition[] = [];
@@ -184,7 +205,7 @@ async function scanAccessLogs(lake: LakeLocation, days: string[] | null): Promis
             .map((f) => toKey(folder, f))
             .filter((k) => parseAccessLogKey(k.slice(prefix.length)));
           const files: RawFile[] = [];
-          for (const { key, stat } of await statAll(lake.dir, keys)) {
+          for (const { key, stat } of await statAll(lake.dir, keys, options.known)) {
             if (!stat) continue;
             const parsed = parseAccessLogKey(key.slice(prefix.length))!;
             files.push({
@@ -299,11 +320,11 @@ async function scanCatalog(lake: LakeLocation): Promise<RawPartition[]> {
  * The raw partitions of `tables`: for the two log tables only the day folders of `scope`
  * (plus the late-delivery day), or every day when `scope` is 'all'.
  */
-export async function scanLake(lake: LakeLocation, tables: LakeTable[], scope: ScanScope | 'all'): Promise<RawPartition[]> {
+export async function scanLake(lake: LakeLocation, tables: LakeTable[], scope: ScanScope | 'all', options: ScanOptions = {}): Promise<RawPartition[]> {
   const days = scope === 'all' ? null : scopeDays(scope);
   const out: RawPartition[] = [];
-  if (tables.includes('cloudtrail_logs')) out.push(...(await scanCloudTrail(lake, days)));
-  if (tables.includes('s3_access_logs')) out.push(...(await scanAccessLogs(lake, days)));
+  if (tables.includes('cloudtrail_logs')) out.push(...(await scanCloudTrail(lake, days, options)));
+  if (tables.includes('s3_access_logs')) out.push(...(await scanAccessLogs(lake, days, options)));
   if (tables.includes('s3_inventory')) out.push(...(await scanInventory(lake)));
   if (tables.includes('study_catalog')) out.push(...(await scanCatalog(lake)));
   return out;

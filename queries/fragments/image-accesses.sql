@@ -52,15 +52,16 @@ s3_trail AS (
   WHERE c.eventsource = 's3.amazonaws.com'
 ),
 s3_log AS (
-  SELECT l.requestid, l.bucket, l.object_key, l.requester, l.remoteip, l.useragent, l.operation, l.errorcode, l.log_time,
+  SELECT l.requestid, l.bucket, l.object_key, l.requester, l.remoteip, replace(l.useragent, '"', '') AS useragent,
+         l.operation,
+         CASE WHEN l.errorcode <> '-' THEN l.errorcode
+              WHEN l.httpstatus LIKE '4%' OR l.httpstatus LIKE '5%' THEN concat('HTTP ', l.httpstatus) END AS errorcode,
+         date_format(parse_datetime(l.requestdatetime, 'dd/MMM/yyyy:HH:mm:ss Z'), '%Y-%m-%dT%H:%i:%sZ') AS log_time,
          s.patient_id_hash, s.study_instance_uid, s.accession_number, s.modality, s.vip,
          row_number() OVER (PARTITION BY l.requestid ORDER BY l.requestdatetime) AS copy
   FROM (
-    SELECT requestid, bucket_name AS bucket, url_decode(key) AS object_key, requester, remoteip,
-           replace(useragent, '"', '') AS useragent, operation, requestdatetime,
-           CASE WHEN errorcode <> '-' THEN errorcode
-                WHEN httpstatus LIKE '4%' OR httpstatus LIKE '5%' THEN concat('HTTP ', httpstatus) END AS errorcode,
-           date_format(parse_datetime(requestdatetime, 'dd/MMM/yyyy:HH:mm:ss Z'), '%Y-%m-%dT%H:%i:%sZ') AS log_time
+    SELECT requestid, bucket_name AS bucket, url_decode(key) AS object_key, requester, remoteip, useragent,
+           operation, requestdatetime, errorcode, httpstatus
     FROM s3_access_logs
     WHERE "timestamp" BETWEEN :from_partition AND :to_next_partition
       AND operation IN ('REST.GET.OBJECT', 'REST.HEAD.OBJECT', 'REST.PUT.OBJECT', 'REST.DELETE.OBJECT',

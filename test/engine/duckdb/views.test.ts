@@ -140,13 +140,22 @@ describe('lake views', () => {
     expect(stats).toEqual({ files: inScope.length, bytes: inScope.reduce((n, p) => n + p.parquet!.bytes, 0), partitions: inScope.length });
   });
 
-  it('reads a changed object from its new content rather than from the stale compacted partition', async () => {
+  it('keeps reading a compacted object as compacted until compaction sees it changed, then reads the new content', async () => {
     const key = dayFiles['05']![0]!;
+    const day05 = { from: '2025-03-05', to: '2025-03-05' };
+    const names = async () =>
+      (await rows(db.conn, `SELECT eventname FROM cloudtrail_logs WHERE "timestamp" = '2025/03/05' AND region = 'us-east-1'`)).map((r) => r.eventname);
+    await createLakeViews(db.conn, lake, ['cloudtrail_logs'], day05);
+    const compacted = await names();
     fs.writeFileSync(path.join(lake.dir, key), zlib.gzipSync(JSON.stringify({ Records: [ctRecord({ eventName: 'Rewritten' })] })));
     fs.utimesSync(path.join(lake.dir, key), new Date(), new Date(Date.now() + 5000));
-    await createLakeViews(db.conn, lake, ['cloudtrail_logs'], { from: '2025-03-05', to: '2025-03-05' });
-    const names = (await rows(db.conn, `SELECT eventname FROM cloudtrail_logs WHERE "timestamp" = '2025/03/05' AND region = 'us-east-1'`)).map((r) => r.eventname);
-    expect(names).toEqual(['Rewritten']);
+    // Query planning does not stat objects a partition already holds (log objects are written once) …
+    await createLakeViews(db.conn, lake, ['cloudtrail_logs'], day05);
+    expect(await names()).toEqual(compacted);
+    // … compaction does, and rebuilds the partition from the object's new content.
+    await compactLake(lake);
+    await createLakeViews(db.conn, lake, ['cloudtrail_logs'], day05);
+    expect(await names()).toEqual(['Rewritten']);
   });
 });
 
