@@ -60,7 +60,26 @@ export function resolveBenchOptions(partial: Partial<BenchOptions> = {}): BenchO
   };
 }
 
-export function parseBenchArgs(argv: string[]): BenchOptions {
+export const BENCH_USAGE = `Usage: npm run bench [-- options]
+
+Generates (or reuses) a lake, compacts it from raw, and times every saved query on it, the
+1-day query on a 1-day reference lake (partition pruning), a plain Node scan of the raw files
+(baseline) and a streamed CSV export. Progress goes to stderr; the report to stdout.
+
+  --days N             window of the measured lake (default ${DEFAULT_DAYS})
+  --events-per-day K   CloudTrail records per day (default ${DEFAULT_EVENTS_PER_DAY.toLocaleString('en-US')})
+  --seed S             generator seed (default 1)
+  --dir D              where the measured lake lives (default .bench/lake-<days>d-<events>)
+  --reference-dir D    where the 1-day reference lake lives
+  --export-rows N      rows in the export measurement (default ${DEFAULT_EXPORT_ROWS.toLocaleString('en-US')})
+  --fresh              regenerate the lakes even when reusable
+  --json               print exactly one JSON object
+  --skip-baseline      do not time the plain Node scan
+  --skip-export        do not time the export
+  --help               print this text`;
+
+/** Null when the arguments ask for the usage text. */
+export function parseBenchArgs(argv: string[]): BenchOptions | null {
   let values;
   try {
     ({ values } = parseArgs({
@@ -77,11 +96,13 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         json: { type: 'boolean', default: false },
         'skip-baseline': { type: 'boolean', default: false },
         'skip-export': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
       },
     }));
   } catch (error) {
     throw new BenchUsageError((error as Error).message);
   }
+  if (values.help) return null;
   return resolveBenchOptions({
     days: wholeNumber('days', values.days, DEFAULT_DAYS, 1),
     eventsPerDay: wholeNumber('events-per-day', values['events-per-day'], DEFAULT_EVENTS_PER_DAY, 1),

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plantedPatient } from '@/lib/bench/bench-params';
-import { BenchUsageError, DEFAULT_DAYS, DEFAULT_EVENTS_PER_DAY, parseBenchArgs, resolveBenchOptions } from '@/lib/bench/options';
+import { BENCH_USAGE, BenchUsageError, DEFAULT_DAYS, DEFAULT_EVENTS_PER_DAY, parseBenchArgs, resolveBenchOptions } from '@/lib/bench/options';
 import { benchReportText } from '@/lib/bench/report-text';
 import { runBench, type BenchResult } from '@/lib/bench/run-bench';
 import type { Truth } from '@/lib/lake/generate';
@@ -124,16 +124,23 @@ describe('npm run bench on a tiny lake', () => {
 
 describe('bench flags', () => {
   it('default to a one-year lake at 28,000 events a day under .bench/', () => {
-    const o = parseBenchArgs([]);
+    const o = parseBenchArgs([])!;
     expect(o).toMatchObject({ days: DEFAULT_DAYS, eventsPerDay: DEFAULT_EVENTS_PER_DAY, seed: 1, fresh: false, json: false, exportRows: 1_000_000 });
     expect(o.dir).toBe(path.join(process.cwd(), '.bench', 'lake-365d-28000'));
     expect(o.referenceDir).toBe(path.join(process.cwd(), '.bench', 'lake-5d-28000'));
   });
 
   it('read every option', () => {
-    const o = parseBenchArgs(['--days', '7', '--events-per-day', '2000', '--seed', '9', '--dir', 'x', '--fresh', '--json', '--skip-baseline', '--skip-export']);
+    const o = parseBenchArgs(['--days', '7', '--events-per-day', '2000', '--seed', '9', '--dir', 'x', '--fresh', '--json', '--skip-baseline', '--skip-export'])!;
     expect(o).toMatchObject({ days: 7, eventsPerDay: 2000, seed: 9, dir: path.resolve('x'), fresh: true, json: true, skipBaseline: true, skipExport: true });
     expect(o.referenceDir).toBe(path.join(process.cwd(), '.bench', 'lake-5d-2000'));
+  });
+
+  it('--help asks for the usage text, which names every flag', () => {
+    expect(parseBenchArgs(['--help'])).toBeNull();
+    for (const flag of ['--days', '--events-per-day', '--seed', '--dir', '--reference-dir', '--export-rows', '--fresh', '--json', '--skip-baseline', '--skip-export']) {
+      expect(BENCH_USAGE).toContain(flag);
+    }
   });
 
   it('refuse values the generator cannot make, and unknown flags', () => {

@@ -1,12 +1,16 @@
 // npm run bench [-- --days N --events-per-day K --seed S --dir D --reference-dir D --export-rows N
-//                   --fresh --json --skip-baseline --skip-export]
+//                   --fresh --json --skip-baseline --skip-export --help]
 // Progress goes to stderr; stdout holds the tables, or with --json exactly one JSON object.
-import { parseBenchArgs, BenchUsageError } from '@/lib/bench/options';
+import { BENCH_USAGE, parseBenchArgs, BenchUsageError } from '@/lib/bench/options';
 import { benchReportText } from '@/lib/bench/report-text';
 import { runBench } from '@/lib/bench/run-bench';
 
 async function main(): Promise<number> {
   const options = parseBenchArgs(process.argv.slice(2));
+  if (!options) {
+    process.stdout.write(`${BENCH_USAGE}\n`);
+    return 0;
+  }
   const result = await runBench(options, (line) => process.stderr.write(`${line}\n`));
   process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${benchReportText(result)}\n`);
   return 0;
