@@ -33,6 +33,7 @@ WITH studies AS (
   SELECT patient_id_hash, study_instance_uid, accession_number, image_set_id, s3_key_prefix, modality, vip
   FROM study_catalog
 ),
+actors AS (SELECT CAST(NULL AS varchar) AS principal, true AS everyone),
 {{> image-accesses}},
 localized AS (
   SELECT a.*, at_timezone(from_iso8601_timestamp(a.event_time), :time_zone) AS local_ts

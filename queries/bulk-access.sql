@@ -26,6 +26,7 @@ WITH studies AS (
   SELECT patient_id_hash, study_instance_uid, accession_number, image_set_id, s3_key_prefix, modality, vip
   FROM study_catalog
 ),
+actors AS (SELECT CAST(NULL AS varchar) AS principal, true AS everyone),
 {{> image-accesses}},
 hourly AS (
   SELECT principal, date_trunc('hour', from_iso8601_timestamp(event_time)) AS hour_start,

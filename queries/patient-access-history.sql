@@ -43,6 +43,7 @@ WITH studies AS (
   FROM study_catalog
   WHERE patient_id_hash = :patient
 ),
+actors AS (SELECT CAST(NULL AS varchar) AS principal, true AS everyone),
 {{> image-accesses}}
 SELECT event_time,
        principal,

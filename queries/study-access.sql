@@ -39,6 +39,7 @@ WITH studies AS (
   FROM study_catalog
   WHERE study_instance_uid = :study OR accession_number = :study
 ),
+actors AS (SELECT CAST(NULL AS varchar) AS principal, true AS everyone),
 {{> image-accesses}}
 SELECT event_time,
        principal,

@@ -37,12 +37,6 @@ WITH studies AS (
   SELECT patient_id_hash, study_instance_uid, accession_number, image_set_id, s3_key_prefix, modality, vip
   FROM study_catalog
 ),
-{{> image-accesses}},
-mine AS (
-  SELECT *
-  FROM accesses
-  WHERE principal = :principal OR split_part(principal, '/', 3) = :principal
-),
 trail AS (
   SELECT eventid, eventtime, eventsource, eventname,
          coalesce(useridentity.arn, concat(useridentity.type, ':', useridentity.username)) AS principal, sourceipaddress,
@@ -54,6 +48,19 @@ trail AS (
     AND (useridentity.arn = :principal
          OR split_part(useridentity.arn, '/', 3) = :principal
          OR useridentity.username = :principal)
+),
+-- Whose requests the access fragment keeps: every ARN the principal or person acted as in the
+-- window, and the value as given (an ARN that only the access log saw).
+actors AS (
+  SELECT DISTINCT principal, false AS everyone FROM trail WHERE principal IS NOT NULL
+  UNION
+  SELECT CAST(:principal AS varchar), false
+),
+{{> image-accesses}},
+mine AS (
+  SELECT *
+  FROM accesses
+  WHERE principal = :principal OR split_part(principal, '/', 3) = :principal
 )
 SELECT t.eventtime AS event_time, t.principal, split_part(t.eventsource, '.', 1) AS service, t.eventname AS action,
        a.patient_id_hash, a.study_instance_uid, a.accession_number, t.sourceipaddress AS source_ip,

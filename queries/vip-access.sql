@@ -34,6 +34,7 @@ WITH studies AS (
   FROM study_catalog
   WHERE vip
 ),
+actors AS (SELECT CAST(NULL AS varchar) AS principal, true AS everyone),
 {{> image-accesses}}
 SELECT event_time, patient_id_hash, principal,
        CASE WHEN principal LIKE 'arn:%:sts::%:assumed-role/%' THEN split_part(principal, '/', 3) END AS federated_user,

@@ -1,6 +1,8 @@
 -- One row per access to an image set or a study object, for the studies in the including query's
 -- `studies` CTE (columns: patient_id_hash, study_instance_uid, accession_number, image_set_id,
--- s3_key_prefix, modality, vip), in [:from_ts, :to_next_ts). An access is a HealthImaging request
+-- s3_key_prefix, modality, vip) by the principals in its `actors` CTE (columns principal: an ARN or
+-- access-log requester, and everyone: true in a row that stands for every principal), in
+-- [:from_ts, :to_next_ts). An access is a HealthImaging request
 -- naming one of the image sets, or an S3 object request under a study prefix seen by CloudTrail
 -- and/or the server access log (one row per request id); the KMS Decrypt S3 made for it is
 -- part of it. CloudTrail duplicates (same event id) count once.
@@ -32,10 +34,11 @@ ct AS (
                AND eventname IN ('GetObject', 'HeadObject', 'PutObject', 'CopyObject', 'DeleteObject'))
            OR (eventsource = 'kms.amazonaws.com' AND eventname = 'Decrypt'))
   ) c
-  WHERE c.image_set_id IN (SELECT image_set_id FROM studies)
-     -- Study objects live under <top>/<study>/ prefixes, so each match is an equality.
-     OR regexp_extract(c.object_key, '^[^/]+/[^/]+/') IN (SELECT s3_key_prefix FROM studies)
-     OR regexp_extract(c.object_arn, '^arn:aws:s3:::[^/]+/([^/]+/[^/]+/)', 1) IN (SELECT s3_key_prefix FROM studies)
+  WHERE (c.principal IN (SELECT principal FROM actors) OR true IN (SELECT everyone FROM actors))
+    AND (c.image_set_id IN (SELECT image_set_id FROM studies)
+         -- Study objects live under <top>/<study>/ prefixes, so each match is an equality.
+         OR regexp_extract(c.object_key, '^[^/]+/[^/]+/') IN (SELECT s3_key_prefix FROM studies)
+         OR regexp_extract(c.object_arn, '^arn:aws:s3:::[^/]+/([^/]+/[^/]+/)', 1) IN (SELECT s3_key_prefix FROM studies))
 ),
 imaging AS (
   SELECT c.*, s.patient_id_hash, s.study_instance_uid, s.accession_number, s.modality, s.vip,
@@ -70,6 +73,10 @@ s3_log AS (
       AND parse_datetime(requestdatetime, 'dd/MMM/yyyy:HH:mm:ss Z') < :to_next_ts
   ) l
   JOIN studies s ON regexp_extract(l.object_key, '^[^/]+/[^/]+/') = s.s3_key_prefix
+  WHERE l.requester IN (SELECT principal FROM actors)
+     -- a person's role session that only the access log saw
+     OR split_part(l.requester, '/', 3) IN (SELECT principal FROM actors)
+     OR true IN (SELECT everyone FROM actors)
 ),
 s3_studies AS (
   SELECT coalesce(t.requestid, l.requestid) AS request_id,
