@@ -31,6 +31,7 @@ export default defineConfig({
         test: {
           name: 'db-pglite',
           include: dbSuites,
+          exclude: ['test/db/postgres/**'],
           env: { CUSTOS_TEST_DB: 'pglite' },
           testTimeout: 60_000,
           hookTimeout: 180_000,

@@ -27,6 +27,11 @@ const MIGRATIONS = path.join(process.cwd(), 'lib', 'db', 'migrations');
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    // An idle connection the server ends (restart, failover, pg_terminate_backend) is dropped by
+    // the pool and replaced on next use; without a listener its error would end the process.
+    pool.on('error', (error: Error & { code?: string }) => {
+      console.error(`database: an idle connection was closed (${error.code ?? error.name}); the pool will reconnect`);
+    });
     const db = drizzlePg({ client: pool, schema }) as unknown as Db;
     await migratePg(drizzlePg({ client: pool, schema }), { migrationsFolder: MIGRATIONS });
     return { db, kind: 'postgres', close: () => pool.end() };
