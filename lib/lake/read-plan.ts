@@ -34,8 +34,7 @@ export async function planTableRead(lake: LakeLocation, table: LakeTable, scope:
   // Objects a compacted partition holds are read from it without a stat: log objects are written
   // once; compaction (at start, on demand) and `lake check` stat every object and rebuild a
   // partition whose object changed.
-  const covered = coveredFingerprints(manifest);
-  const rawPartitions = await scanLake(lake, [table], isLog && scope ? scope : 'all', { known: (key) => covered.get(key) });
+  const rawPartitions = await scanLake(lake, [table], isLog && scope ? scope : 'all', { known: coveredFingerprints(manifest) });
   const entries = new Map<string, CompactedPartition>();
   for (const entry of Object.values(manifest.partitions)) {
     if (entry.table === table && (!days || days.has(entry.day))) entries.set(entry.id, entry);

@@ -88,16 +88,6 @@ async function entries(lakeDir: string, key: string): Promise<{ dirs: string[]; 
   }
 }
 
-async function statFile(lakeDir: string, key: string): Promise<{ size: number; mtimeMs: number } | null> {
-  try {
-    const s = await fs.stat(path.join(lakeDir, key));
-    return s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs } : null;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
 /** Day folders under a YYYY/MM/DD tree: only `days` when given, else every one present. */
 async function dayFolders(lakeDir: string, base: string, days: string[] | null): Promise<string[]> {
   if (days) return days;
@@ -112,39 +102,48 @@ async function dayFolders(lakeDir: string, base: string, days: string[] | null):
   return out;
 }
 
-function statFileSync(lakeDir: string, key: string): { size: number; mtimeMs: number } | null {
+type FileStat = { size: number; mtimeMs: number };
+
+function statFile(lakeDir: string, key: string): FileStat | null {
   const s = statSync(path.join(lakeDir, key), { throwIfNoEntry: false });
   return s?.isFile() ? { size: s.size, mtimeMs: s.mtimeMs } : null;
 }
 
-/**
- * Fingerprints already known for objects (those a compacted partition holds): such objects are
- * not stat'ed again. Query planning passes them, so a read of a year's lake does not stat
- * ~200,000 immutable log objects; compaction and `lake check` stat everything.
- */
-export type KnownFingerprints = (key: string) => string | undefined;
+export type ScanOptions = {
+  /**
+   * Fingerprints already known for objects (those a compacted partition holds): such objects are
+   * not stat'ed again. Query planning passes them, so a read of a year's lake does not stat
+   * ~200,000 immutable log objects; compaction and `lake check` stat everything.
+   */
+  known?: ReadonlyMap<string, string>;
+};
 
-export type ScanOptions = { known?: KnownFingerprints };
+const fingerprintOf = (s: FileStat) => `${s.size}:${s.mtimeMs}`;
 
-function fromFingerprint(fingerprint: string): { size: number; mtimeMs: number } | null {
+function statOf(fingerprint: string): FileStat {
   const [size, mtimeMs] = fingerprint.split(':').map(Number);
-  return Number.isFinite(size) && Number.isFinite(mtimeMs) ? { size: size!, mtimeMs: mtimeMs! } : null;
+  return { size: size!, mtimeMs: mtimeMs! };
 }
 
 /**
- * The objects of one folder. Synchronous stats are several times faster than one promise per
+ * The objects of one folder whose names `parse` accepts, with their size, mtime and fingerprint
+ * (known ones are not stat'ed). Synchronous stats are several times faster than one promise per
  * object on folders of hundreds of small log files; the event loop gets a turn after each folder.
  */
-async function statAll(lakeDir: string, keys: string[], known?: KnownFingerprints) {
-  const stats = keys.map((key) => {
-    const recorded = known?.(key);
-    return { key, stat: (recorded !== undefined ? fromFingerprint(recorded) : null) ?? statFileSync(lakeDir, key) };
-  });
+async function folderObjects<T>(lakeDir: string, folder: string, parse: (key: string) => T | null, known?: ReadonlyMap<string, string>) {
+  const out: { key: string; parsed: T; stat: FileStat; fingerprint: string }[] = [];
+  for (const name of (await entries(lakeDir, folder)).files) {
+    const key = toKey(folder, name);
+    const parsed = parse(key);
+    if (parsed === null) continue;
+    const recorded = known?.get(key);
+    const stat = recorded !== undefined ? statOf(recorded) : statFile(lakeDir, key);
+    if (stat) out.push({ key, parsed, stat, fingerprint: recorded ?? fingerprintOf(stat) });
+  }
   await new Promise((resolve) => setImmediate(resolve));
-  return stats;
+  return out;
 }
 
-const fingerprintOf = (s: { size: number; mtimeMs: number }) => `${s.size}:${s.mtimeMs}`;
 
 async function scanCloudTrail(lake: LakeLocation, days: string[] | null, options: ScanOptions): Promise<RawPartition[]> {
   const root = toKey(lake.layout.cloudtrailPrefix, 'AWSLogs');
@@ -165,25 +164,14 @@ async function scanCloudTrail(lake: LakeLocation, days: string[] | null, options
       const regionKey = toKey(trail, region);
       for (const day of await dayFolders(lake.dir, regionKey, days)) {
         const folder = toKey(regionKey, day);
-        const logs = (await entries(lake.dir, folder)).files.flatMap((f) => {
-          const key = `${folder}/${f}`;
-          const parsed = parseCloudTrailLogKey(key);
-          return parsed ? [{ key, parsed }] : [];
-        });
-        const stats = await statAll(lake.dir, logs.map((l) => l.key), options.known);
-        const files: RawFile[] = [];
-        for (const [i, { key, stat }] of stats.entries()) {
-          const parsed = logs[i]!.parsed;
-          if (!stat) continue;
-          files.push({
-            table: 'cloudtrail_logs',
-            kind: 'cloudtrail',
-            path: key,
-            ...stat,
-            fingerprint: fingerprintOf(stat),
-            partition: { account: parsed.account, region: parsed.region, timestamp: parsed.day },
-          });
-        }
+        const files: RawFile[] = (await folderObjects(lake.dir, folder, parseCloudTrailLogKey, options.known)).map((o) => ({
+          table: 'cloudtrail_logs',
+          kind: 'cloudtrail',
+          path: o.key,
+          ...o.stat,
+          fingerprint: o.fingerprint,
+          partition: { account: o.parsed.account, region: o.parsed.region, timestamp: o.parsed.day },
+        }));
         if (files.length > 0) out.push({ table: 'cloudtrail_logs', id: folder, day, files });
       }
     }
@@ -201,22 +189,15 @@ async function scanAccessLogs(lake: LakeLocation, days: string[] | null, options
         const bucketKey = toKey(root, account, region, bucket);
         for (const day of await dayFolders(lake.dir, bucketKey, days)) {
           const folder = toKey(bucketKey, day);
-          const keys = (await entries(lake.dir, folder)).files
-            .map((f) => toKey(folder, f))
-            .filter((k) => parseAccessLogKey(k.slice(prefix.length)));
-          const files: RawFile[] = [];
-          for (const { key, stat } of await statAll(lake.dir, keys, options.known)) {
-            if (!stat) continue;
-            const parsed = parseAccessLogKey(key.slice(prefix.length))!;
-            files.push({
-              table: 's3_access_logs',
-              kind: 'access-log',
-              path: key,
-              ...stat,
-              fingerprint: fingerprintOf(stat),
-              partition: { timestamp: parsed.day },
-            });
-          }
+          const parse = (key: string) => parseAccessLogKey(key.slice(prefix.length));
+          const files: RawFile[] = (await folderObjects(lake.dir, folder, parse, options.known)).map((o) => ({
+            table: 's3_access_logs',
+            kind: 'access-log',
+            path: o.key,
+            ...o.stat,
+            fingerprint: o.fingerprint,
+            partition: { timestamp: o.parsed.day },
+          }));
           if (files.length > 0) out.push({ table: 's3_access_logs', id: folder, day, files });
         }
       }
@@ -234,11 +215,11 @@ function formatFromKey(key: string): InventoryFormat | null {
 
 async function readInventoryReport(lake: LakeLocation, hiveDir: string, dt: string): Promise<RawPartition | null> {
   const symlinkKey = toKey(hiveDir, 'symlink.txt');
-  const symlinkStat = await statFile(lake.dir, symlinkKey);
+  const symlinkStat = statFile(lake.dir, symlinkKey);
   if (!symlinkStat) return null;
   const uris = parseSymlink(await fs.readFile(path.join(lake.dir, symlinkKey), 'utf8'));
   const manifestKey = manifestKeyForHiveDir(hiveDir);
-  const manifestStat = manifestKey ? await statFile(lake.dir, manifestKey) : null;
+  const manifestStat = manifestKey ? statFile(lake.dir, manifestKey) : null;
   let manifest: InventoryManifest | null = null;
   let manifestProblem: string | null = manifestStat ? null : 'no manifest.json for this report';
   if (manifestKey && manifestStat) {
@@ -259,7 +240,7 @@ async function readInventoryReport(lake: LakeLocation, hiveDir: string, dt: stri
     }
     const format = manifest?.fileFormat ?? formatFromKey(key);
     const kind = format === 'Parquet' ? 'inventory-parquet' : format === 'ORC' ? 'inventory-orc' : 'inventory-csv';
-    const stat = await statFile(lake.dir, key);
+    const stat = statFile(lake.dir, key);
     const entry = manifest?.files.find((f) => f.key === key) ?? manifest?.files.find((f) => path.posix.basename(f.key) === path.posix.basename(key));
     const file: RawFile = {
       ...base,
@@ -304,7 +285,9 @@ async function scanCatalog(lake: LakeLocation): Promise<RawPartition[]> {
   const files: RawFile[] = [];
   const walk = async (key: string) => {
     const { dirs, files: names } = await entries(lake.dir, key);
-    for (const { key: fileKey, stat } of await statAll(lake.dir, names.filter((n) => !isHiddenObject(n)).map((n) => toKey(key, n)))) {
+    for (const name of names.filter((n) => !isHiddenObject(n))) {
+      const fileKey = toKey(key, name);
+      const stat = statFile(lake.dir, fileKey);
       if (!stat) continue;
       const file: RawFile = { table: 'study_catalog', kind: 'catalog', path: fileKey, ...stat, fingerprint: fingerprintOf(stat), partition: {} };
       if (!(await isParquetFile(path.join(lake.dir, fileKey)))) file.problem = 'not a Parquet file';

@@ -2,11 +2,10 @@
 // s3_access_logs DDL and Hive RegexSerDe semantics: the whole line must match, groups fill the
 // columns in order, unmatched optional groups are NULL, BIGINT groups that do not parse are NULL.
 import fs from 'node:fs';
-import readline from 'node:readline';
 import { tableDefinition, type HiveField } from '../schema';
-import { errorMessage, wholeFileRejection, type Row, type SourceBatch, type SourceInput } from './types';
+import { lineBatches } from './line-batches';
+import type { Row, SourceBatch, SourceInput } from './types';
 
-const BATCH_ROWS = 5000;
 
 /** Undoes the escaping of a Hive SQL string literal (`\\` → `\`, `\"` → `"`, `\'` → `'`). */
 export function unescapeHiveString(text: string): string {
@@ -59,44 +58,25 @@ export function parseAccessLogLine(line: string): Row | null {
   return row;
 }
 
-export async function* readAccessLog(input: SourceInput): AsyncGenerator<SourceBatch> {
+export function readAccessLog(input: SourceInput): AsyncGenerator<SourceBatch> {
   const stream = fs.createReadStream(input.absPath, { encoding: 'utf8' });
-  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
-  let batch: SourceBatch = { rows: [], rejected: [], textBytes: 0 };
-  let lineNo = 0;
   const pendingEmpty: number[] = [];
-  try {
-    for await (const raw of lines) {
-      lineNo++;
-      batch.textBytes += raw.length + 1;
+  return lineBatches(
+    input,
+    stream,
+    (raw, lineNo) => {
       // A CR left by CRLF is stripped as Hadoop's LineReader does; empty lines count only when
       // something follows them, so a file's trailing blank lines are not reported.
       const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
       if (line === '') {
         pendingEmpty.push(lineNo);
-        continue;
+        return {};
       }
-      for (const n of pendingEmpty.splice(0)) {
-        batch.rejected.push({ file: input.file, line: n, reason: 'empty line' });
-      }
+      const rejected = pendingEmpty.splice(0).map((n) => ({ file: input.file, line: n, reason: 'empty line' }));
       const row = parseAccessLogLine(line);
-      if (!row) {
-        batch.rejected.push({ file: input.file, line: lineNo, reason: 'line does not match the access-log format' });
-        continue;
-      }
-      for (const [name, value] of Object.entries(input.partition)) row[name] = value;
-      batch.rows.push(row);
-      if (batch.rows.length >= BATCH_ROWS) {
-        yield batch;
-        batch = { rows: [], rejected: [], textBytes: 0 };
-      }
-    }
-  } catch (error) {
-    yield wholeFileRejection(input.file, `unreadable: ${errorMessage(error)}`);
-    return;
-  } finally {
-    lines.close();
-    stream.destroy();
-  }
-  if (batch.rows.length > 0 || batch.rejected.length > 0) yield batch;
+      if (!row) rejected.push({ file: input.file, line: lineNo, reason: 'line does not match the access-log format' });
+      return row ? { row, rejected } : { rejected };
+    },
+    () => stream.destroy(),
+  );
 }

@@ -5,12 +5,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import zlib from 'node:zlib';
 import { tableDefinition, type HiveType } from '../schema';
+import { lineBatches } from './line-batches';
 import { errorMessage, wholeFileRejection, type Row, type SourceBatch, type SourceInput } from './types';
 
-const BATCH_ROWS = 5000;
 
 export type InventoryFormat = 'CSV' | 'Parquet' | 'ORC';
 
@@ -205,35 +204,19 @@ export async function* readInventoryCsv(input: InventoryCsvInput): AsyncGenerato
   const raw = fs.createReadStream(input.absPath);
   const body = path.basename(input.absPath).endsWith('.gz') ? raw.pipe(zlib.createGunzip()) : raw;
   raw.on('error', (error) => body.destroy(error));
-  const lines = readline.createInterface({ input: body, crlfDelay: Infinity });
-  let batch: SourceBatch = { rows: [], rejected: [], textBytes: 0 };
-  let lineNo = 0;
-  try {
-    for await (const line of lines) {
-      lineNo++;
-      batch.textBytes += line.length + 1;
+  yield* lineBatches(
+    input,
+    body,
+    (line, lineNo) => {
       const fields = parseCsvRecord(line.endsWith('\r') ? line.slice(0, -1) : line);
       if (!fields || fields.length !== input.schema.length) {
         const reason = fields
           ? `${fields.length} fields where the manifest schema has ${input.schema.length}`
           : 'malformed CSV quoting';
-        batch.rejected.push({ file: input.file, line: lineNo, reason });
-        continue;
+        return { rejected: [{ file: input.file, line: lineNo, reason }] };
       }
-      const row = inventoryCsvRow(fields, input.schema);
-      for (const [name, value] of Object.entries(input.partition)) row[name] = value;
-      batch.rows.push(row);
-      if (batch.rows.length >= BATCH_ROWS) {
-        yield batch;
-        batch = { rows: [], rejected: [], textBytes: 0 };
-      }
-    }
-  } catch (error) {
-    yield wholeFileRejection(input.file, `unreadable: ${errorMessage(error)}`);
-    return;
-  } finally {
-    lines.close();
-    raw.destroy();
-  }
-  if (batch.rows.length > 0 || batch.rejected.length > 0) yield batch;
+      return { row: inventoryCsvRow(fields, input.schema) };
+    },
+    () => raw.destroy(),
+  );
 }

@@ -19,9 +19,8 @@ describe('PostgreSQL connection loss', () => {
   });
 
   it('survives the server ending its idle connections and answers the next query on a new one', async () => {
-    const rows = async <T,>(query: ReturnType<typeof sql>) => ((await database.db.execute(query)) as unknown as { rows: T[] }).rows;
-    const before = { rows: await rows<{ pid: number }>(sql`select pg_backend_pid() as pid`) };
-    const pid = Number(before.rows[0]!.pid);
+    const firstRow = async <T,>(query: ReturnType<typeof sql>) => ((await database.db.execute(query)) as unknown as { rows: T[] }).rows[0]!;
+    const pid = Number((await firstRow<{ pid: number }>(sql`select pg_backend_pid() as pid`)).pid);
     const uncaught: unknown[] = [];
     const onUncaught = (error: unknown) => uncaught.push(error);
     process.on('uncaughtException', onUncaught);
@@ -32,9 +31,9 @@ describe('PostgreSQL connection loss', () => {
       await admin.end();
       expect(killed.rows[0].ok).toBe(true);
       await new Promise((r) => setTimeout(r, 300));
-      const after = { rows: await rows<{ pid: number; one: number }>(sql`select pg_backend_pid() as pid, 1 as one`) };
-      expect(Number(after.rows[0]!.one)).toBe(1);
-      expect(Number(after.rows[0]!.pid)).not.toBe(pid);
+      const after = await firstRow<{ pid: number; one: number }>(sql`select pg_backend_pid() as pid, 1 as one`);
+      expect(Number(after.one)).toBe(1);
+      expect(Number(after.pid)).not.toBe(pid);
       expect(uncaught).toEqual([]);
     } finally {
       process.off('uncaughtException', onUncaught);
