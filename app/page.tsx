@@ -1,5 +1,5 @@
 import { redirect } from 'next/navigation';
-import { currentActor } from '@/lib/auth/guard';
+import { currentActor } from '@/lib/web/guard';
 import { navigationFor } from '@/lib/auth/navigation';
 
 export default async function Home() {

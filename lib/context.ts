@@ -1,6 +1,22 @@
-import type { Actor } from '@/lib/auth/actor';
-import type { Db } from '@/lib/db/client';
-import type { Services } from '@/lib/config/services';
+// The kernel's context: who acts, the database (or the open transaction), and the adapters, each
+// typed by its port. The composition root (lib/boot) fills it; verbs only read it.
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '@/lib/actor';
+import type { Env } from '@/lib/config/env';
+import type { Database, Db } from '@/lib/db/port';
+import type { QueryEngine } from '@/lib/engine/port';
+import type { LakeLocation } from '@/lib/lake/tables';
+import type { ResultStore } from '@/lib/storage/port';
+
+/** The adapters chosen once from configuration. */
+export type Services = {
+  env: Env;
+  database: Database;
+  engine: QueryEngine;
+  results: ResultStore;
+  lake: LakeLocation;
+  close(): Promise<void>;
+};
 
 /** Everything a verb needs: who acts, the database (or the open transaction), and the adapters. */
 export type Ctx = {
@@ -10,3 +26,7 @@ export type Ctx = {
   now(): Date;
   requestId: string;
 };
+
+export function makeCtx(services: Services, actor: Actor, requestId: string = randomUUID()): Ctx {
+  return { actor, db: services.database.db, services, now: () => new Date(), requestId };
+}

@@ -1,4 +1,5 @@
-// One family of domain errors; mapped to responses only in lib/actions.ts and route handlers.
+// One family of domain errors; mapped to responses only by the web glue (lib/web) and the CLI.
+import type { z } from 'zod';
 
 export type DomainErrorCode =
   | 'unauthenticated'
@@ -50,10 +51,22 @@ export class ValidationError extends DomainError {
   }
 }
 
-export const notFound = (what: string) => new DomainError('not_found', `${what} was not found.`);
+export const notFoundError = (what: string) => new DomainError('not_found', `${what} was not found.`);
 export const forbiddenError = (message = 'Your role does not allow this.') =>
   new DomainError('forbidden', message);
 
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
+}
+
+/** Parses untrusted input; a failure is a ValidationError naming each bad field (by its label when given). */
+export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, labels: Record<string, string> = {}): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const fieldErrors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? 'input')] ??= issue.message;
+  const message = Object.entries(fieldErrors)
+    .map(([field, problem]) => `${labels[field] ?? field}: ${problem}`)
+    .join('; ');
+  throw new ValidationError(message, fieldErrors);
 }

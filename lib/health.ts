@@ -1,6 +1,6 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
-import { getServices } from '@/lib/config/services';
+import type { Services } from '@/lib/context';
 import packageJson from '@/package.json';
 
 export type Health = {
@@ -11,11 +11,11 @@ export type Health = {
 };
 
 /** Liveness for load balancers and scripts: no session, no PHI, no configuration values. */
-export async function checkHealth(): Promise<Health> {
+export async function checkHealth(load: () => Promise<Services>): Promise<Health> {
   const version = packageJson.version;
-  let services;
+  let services: Services;
   try {
-    services = await getServices();
+    services = await load();
   } catch {
     return { status: 'error', db: { kind: 'unknown', ok: false }, engine: { kind: 'unknown', ok: false }, version };
   }
@@ -26,7 +26,7 @@ export async function checkHealth(): Promise<Health> {
   } catch {
     dbOk = false;
   }
-  const engineOk = services.engine.kind === 'duckdb' ? (await services.engine.dataWindow()) !== null : true;
+  const engineOk = await services.engine.ready().catch(() => false);
   return {
     status: dbOk && engineOk ? 'ok' : dbOk ? 'degraded' : 'error',
     db: { kind: services.database.kind, ok: dbOk },

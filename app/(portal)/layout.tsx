@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { Nav } from '@/components/shell/nav';
 import { SignOutButton } from '@/components/shell/sign-out-button';
-import { currentActor } from '@/lib/auth/guard';
+import { currentActor } from '@/lib/web/guard';
 import { navigationFor } from '@/lib/auth/navigation';
 import { ROLE_LABELS } from '@/lib/auth/policy';
 

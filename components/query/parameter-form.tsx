@@ -4,10 +4,10 @@ import { useActionState, useEffect, useRef, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Field, Input, Select, describedBy } from '@/components/ui/field';
-import type { ActionState } from '@/lib/actions';
+import type { ActionState } from '@/lib/web/action-state';
 import type { EstimateDto } from '@/lib/queries/estimate-run';
-import type { ParamDto } from '@/lib/queries/query-dto';
 import { formatBytes, formatUsd } from '@/lib/format';
+import type { ParamDto } from '@/lib/queries/get-query-form';
 
 type Props = {
   params: ParamDto[];

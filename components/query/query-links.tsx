@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import type { QuerySummaryDto } from '@/lib/queries/query-dto';
+import type { QuerySummaryDto } from '@/lib/queries/list-queries';
 
 export function QueryLinks({ queries, empty }: { queries: QuerySummaryDto[]; empty: string }) {
   if (queries.length === 0) return <p className="text-sm text-slate-600">{empty}</p>;

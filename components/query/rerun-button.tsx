@@ -2,7 +2,7 @@
 
 import { useActionState } from 'react';
 import { Button } from '@/components/ui/button';
-import type { ActionState } from '@/lib/actions';
+import type { ActionState } from '@/lib/web/action-state';
 
 export function RerunButton({ action }: { action: (state: ActionState<string>, form: FormData) => Promise<ActionState<string>> }) {
   const [state, formAction, pending] = useActionState(action, null);

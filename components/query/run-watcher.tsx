@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, useTransition } from 'react';
 import { Button } from '@/components/ui/button';
-import type { ActionState } from '@/lib/actions';
+import type { ActionState } from '@/lib/web/action-state';
 import { formatBytes, formatDuration } from '@/lib/format';
 
 type Progress = { state: string; percent?: number; rowsFetched?: number; bytesScanned?: number; elapsedMs: number } | null;

@@ -14,7 +14,7 @@ export async function checkConnections(ctx: Ctx): Promise<ConnectionReport> {
   const checks: ConfigCheck[] = [];
   try {
     await services.database.db.execute(sql`select 1`);
-    checks.push({ item: 'Portal database', ok: true, message: services.database.kind === 'pglite' ? 'embedded PGlite in the data directory' : 'PostgreSQL (DATABASE_URL)' });
+    checks.push({ item: 'Portal database', ok: true, message: services.database.description });
   } catch (error) {
     checks.push({ item: 'Portal database', ok: false, message: `cannot be queried: ${(error as Error).message}` });
   }

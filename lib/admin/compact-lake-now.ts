@@ -9,7 +9,7 @@ import { compactLake, type CompactSummary } from '@/lib/lake/compact';
 /** Compacts newly delivered raw files now (the portal also does it at start); journaled with its summary. */
 export async function compactLakeNow(ctx: Ctx): Promise<CompactSummary> {
   await authorize(ctx, 'admin.view', 'admin:compact');
-  if (ctx.services.engine.kind !== 'duckdb') {
+  if (!ctx.services.engine.capabilities.localLake) {
     throw new DomainError('precondition', 'Compaction applies to the embedded engine; on Athena it is the scheduled INSERT INTO described in lib/lake/ddl.');
   }
   const summary = await compactLake(ctx.services.lake, {});

@@ -1,8 +1,8 @@
 import 'server-only';
 import { eq } from 'drizzle-orm';
-import type { Db } from '@/lib/db/client';
 import { users, type Role } from '@/lib/db/schema';
 import { hashPassword, verifyPassword } from './password';
+import type { Db } from '@/lib/db/port';
 
 export const DEMO_ACCOUNTS: { email: string; name: string; role: Role }[] = [
   { email: 'privacy@demo.custos', name: 'Priya Desai (privacy officer)', role: 'privacy_officer' },
@@ -13,17 +13,19 @@ export const DEMO_ACCOUNTS: { email: string; name: string; role: Role }[] = [
   { email: 'admin@demo.custos', name: 'Morgan Reyes (administrator)', role: 'admin' },
 ];
 
-/** Creates the demo accounts once; keeps their password in step with CUSTOS_DEMO_PASSWORD. Returns how many were created. */
-export async function ensureDemoAccounts(db: Db, password: string): Promise<number> {
+/** Creates the demo accounts once and keeps their password in step with CUSTOS_DEMO_PASSWORD, inside the caller's transaction. */
+export async function ensureDemoAccounts(tx: Db, password: string): Promise<{ created: number; passwordsReset: number }> {
   let created = 0;
+  let passwordsReset = 0;
   for (const account of DEMO_ACCOUNTS) {
-    const [existing] = await db.select().from(users).where(eq(users.email, account.email));
+    const [existing] = await tx.select().from(users).where(eq(users.email, account.email));
     if (!existing) {
-      await db.insert(users).values({ ...account, demo: true, source: 'local', passwordHash: await hashPassword(password) });
+      await tx.insert(users).values({ ...account, demo: true, source: 'local', passwordHash: await hashPassword(password) });
       created++;
     } else if (existing.demo && (!existing.passwordHash || !(await verifyPassword(existing.passwordHash, password)))) {
-      await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, existing.id));
+      await tx.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, existing.id));
+      passwordsReset++;
     }
   }
-  return created;
+  return { created, passwordsReset };
 }

@@ -1,4 +1,4 @@
-import type { Actor } from './actor';
+import type { Actor } from '@/lib/actor';
 import { can, type Permission } from './policy';
 
 const SECTIONS: { href: string; label: string; permission: Permission }[] = [

@@ -1,6 +1,6 @@
 // Who may do what: permissions as data, one table for every page, route, action and CLI command.
 import type { Role } from '@/lib/db/schema/users';
-import type { Actor } from './actor';
+import type { Actor } from '@/lib/actor';
 
 export const ROLE_LABELS: Record<Role, string> = {
   privacy_officer: 'Privacy officer',
@@ -34,16 +34,25 @@ export type Permission = keyof typeof PERMISSIONS;
  */
 const CLI_PERMISSIONS: ReadonlySet<Permission> = new Set(['audit.view', 'query.use', 'runs.view_all', 'patient.read_phi', 'journal.view', 'admin.view']);
 
+/**
+ * The portal's own jobs act as `system`, each with exactly the permissions listed here; a job not
+ * listed may do nothing. Sign-in establishes who acts, so it needs none.
+ */
+export const SYSTEM_PERMISSIONS: Record<string, readonly Permission[]> = {
+  'sign-in': [],
+};
+
 export function can(actor: Actor | null, permission: Permission): boolean {
   if (!actor) return false;
-  if (actor.type === 'system') return true;
+  if (actor.type === 'system') return SYSTEM_PERMISSIONS[actor.job]?.includes(permission) ?? false;
   if (actor.type === 'cli') return CLI_PERMISSIONS.has(permission);
   return (PERMISSIONS[permission] as readonly Role[]).includes(actor.role);
 }
 
-/** Saved queries name their roles; the command line may run any of them. */
+/** Saved queries name their roles; the command line may run any of them, a system job only with query.use. */
 export function canRunQuery(actor: Actor | null, roles: readonly Role[]): boolean {
   if (!actor) return false;
-  if (actor.type === 'system' || actor.type === 'cli') return true;
+  if (actor.type === 'cli') return true;
+  if (actor.type === 'system') return can(actor, 'query.use');
   return roles.includes(actor.role);
 }

@@ -1,10 +1,13 @@
 import 'server-only';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Db } from '@/lib/db/client';
 import { authSessions, users, type UserRow } from '@/lib/db/schema';
+import { randomUUID } from 'node:crypto';
+import { userActor } from '@/lib/actor';
+import type { Db } from '@/lib/db/port';
+import { appendJournal } from '@/lib/journal/append';
 
-export async function createSession(db: Db, userId: string, now: Date): Promise<string> {
-  const [row] = await db.insert(authSessions).values({ userId, createdAt: now, lastSeenAt: now }).returning({ id: authSessions.id });
+export async function createSession(tx: Db, userId: string, now: Date): Promise<string> {
+  const [row] = await tx.insert(authSessions).values({ userId, createdAt: now, lastSeenAt: now }).returning({ id: authSessions.id });
   return row!.id;
 }
 
@@ -16,23 +19,33 @@ export type SessionLookup =
 // Writing last_seen on every request would be wasteful; within this window the session is fresh enough.
 const TOUCH_EVERY_MS = 15_000;
 
-/** Looks a session up, expiring it when idle too long and refreshing its last activity otherwise. */
-export async function resolveSession(db: Db, sessionId: string, now: Date, idleMinutes: number): Promise<SessionLookup> {
+// mutation-path: the server ends a session that idled out or whose account was disabled (losing
+// access needs no role), each end journaled in its own transaction; the activity heartbeat is
+// bookkeeping, not an act of the person.
+/** Looks a session up, ending it when idle too long or disabled and refreshing its last activity otherwise. */
+export async function resolveSession(db: Db, sessionId: string, now: Date, idleMinutes: number, requestId: string = randomUUID()): Promise<SessionLookup> {
   const [row] = await db
     .select({ session: authSessions, user: users })
     .from(authSessions)
     .innerJoin(users, eq(users.id, authSessions.userId))
     .where(eq(authSessions.id, sessionId));
   if (!row || row.session.endedAt) return { state: 'ended' };
-  if (row.user.disabled) {
-    await endSession(db, sessionId, 'disabled', now);
-    return { state: 'ended' };
+  const lapse = row.user.disabled ? 'disabled' : now.getTime() - row.session.lastSeenAt.getTime() > idleMinutes * 60_000 ? 'idle' : null;
+  if (lapse) {
+    const journalCtx = { actor: userActor(row.user, sessionId), now: () => now, requestId };
+    await db.transaction(async (tx) => {
+      if (!(await endSession(tx as unknown as Db, sessionId, lapse, now))) return;
+      await appendJournal(
+        tx as unknown as Db,
+        journalCtx,
+        lapse === 'idle'
+          ? { action: 'auth.session_expired', subject: row.user.email, details: { idleMinutes } }
+          : { action: 'auth.session_ended', subject: row.user.email, details: { reason: 'disabled', sessionId } },
+      );
+    });
+    return lapse === 'idle' ? { state: 'idle', user: row.user, sessionId } : { state: 'ended' };
   }
   const idleMs = now.getTime() - row.session.lastSeenAt.getTime();
-  if (idleMs > idleMinutes * 60_000) {
-    await endSession(db, sessionId, 'idle', now);
-    return { state: 'idle', user: row.user, sessionId };
-  }
   if (idleMs > TOUCH_EVERY_MS) {
     await db.update(authSessions).set({ lastSeenAt: now }).where(eq(authSessions.id, sessionId));
   }
@@ -40,12 +53,12 @@ export async function resolveSession(db: Db, sessionId: string, now: Date, idleM
 }
 
 export async function endSession(
-  db: Db,
+  tx: Db,
   sessionId: string,
   reason: 'sign_out' | 'idle' | 'disabled',
   now: Date,
 ): Promise<boolean> {
-  const ended = await db
+  const ended = await tx
     .update(authSessions)
     .set({ endedAt: now, endReason: reason })
     .where(and(eq(authSessions.id, sessionId), isNull(authSessions.endedAt)))

@@ -1,14 +1,13 @@
 import 'server-only';
 import { eq } from 'drizzle-orm';
-import type { Services } from '@/lib/config/services';
-import { makeCtx } from '@/lib/context-factory';
 import { withTransaction } from '@/lib/db/tx';
 import { users } from '@/lib/db/schema';
 import { appendJournal } from '@/lib/journal/append';
-import type { Actor } from './actor';
+import type { Actor } from '@/lib/actor';
 import { parseRoleMap, roleFromClaims } from './oidc-roles';
 import { createSession } from './sessions';
-import { userActor } from './sign-in';
+import { type Services, makeCtx } from '@/lib/context';
+import { userActor } from '@/lib/actor';
 
 export type OidcSignIn = { ok: true; actor: Actor & { type: 'user' } } | { ok: false; reason: 'no_role' | 'no_email' | 'disabled' };
 

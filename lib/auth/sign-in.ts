@@ -1,15 +1,15 @@
 import 'server-only';
 import { eq } from 'drizzle-orm';
+import { userActor } from '@/lib/actor';
 import { z } from 'zod';
-import type { Services } from '@/lib/config/services';
-import { makeCtx } from '@/lib/context-factory';
 import { withTransaction } from '@/lib/db/tx';
 import { users, type UserRow } from '@/lib/db/schema';
 import { appendJournal } from '@/lib/journal/append';
-import type { Actor } from './actor';
+import type { Actor } from '@/lib/actor';
 import { burnVerification, verifyPassword } from './password';
 import { createSession } from './sessions';
 import { clearFailures, lockedMinutes, recordFailure } from './throttle';
+import { type Services, makeCtx } from '@/lib/context';
 
 export type SignInResult =
   | { ok: true; user: UserRow; sessionId: string; actor: Actor }
@@ -22,9 +22,6 @@ const Credentials = z.object({
 
 const signInDesk: Actor = { type: 'system', job: 'sign-in' };
 
-export function userActor(user: UserRow, sessionId: string): Actor {
-  return { type: 'user', userId: user.id, email: user.email, name: user.name, role: user.role, sessionId };
-}
 
 // mutation-path: sign-in is the step that establishes who acts; every outcome is journaled.
 /** Checks local credentials, throttling repeated failures per account name; every outcome is journaled. */

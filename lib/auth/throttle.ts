@@ -1,7 +1,7 @@
 import 'server-only';
 import { eq } from 'drizzle-orm';
-import type { Db } from '@/lib/db/client';
 import { signInThrottle } from '@/lib/db/schema';
+import type { Db } from '@/lib/db/port';
 
 export type ThrottlePolicy = { maxFailures: number; lockMinutes: number };
 
@@ -13,9 +13,9 @@ export async function lockedMinutes(db: Db, email: string, now: Date): Promise<n
 }
 
 /** Counts a failure inside a sliding window; the failure that reaches the limit locks the account name. */
-export async function recordFailure(db: Db, email: string, now: Date, policy: ThrottlePolicy): Promise<{ locked: boolean }> {
+export async function recordFailure(tx: Db, email: string, now: Date, policy: ThrottlePolicy): Promise<{ locked: boolean }> {
   const windowMs = policy.lockMinutes * 60_000;
-  const [row] = await db.select().from(signInThrottle).where(eq(signInThrottle.email, email));
+  const [row] = await tx.select().from(signInThrottle).where(eq(signInThrottle.email, email));
   const fresh = !row || now.getTime() - row.firstFailureAt.getTime() > windowMs || (row.lockedUntil !== null && row.lockedUntil <= now);
   const failures = fresh ? 1 : row.failures + 1;
   const locked = failures >= policy.maxFailures;
@@ -24,11 +24,11 @@ export async function recordFailure(db: Db, email: string, now: Date, policy: Th
     firstFailureAt: fresh ? now : row.firstFailureAt,
     lockedUntil: locked ? new Date(now.getTime() + windowMs) : null,
   };
-  if (row) await db.update(signInThrottle).set(values).where(eq(signInThrottle.email, email));
-  else await db.insert(signInThrottle).values({ email, ...values });
+  if (row) await tx.update(signInThrottle).set(values).where(eq(signInThrottle.email, email));
+  else await tx.insert(signInThrottle).values({ email, ...values });
   return { locked };
 }
 
-export async function clearFailures(db: Db, email: string): Promise<void> {
-  await db.delete(signInThrottle).where(eq(signInThrottle.email, email));
+export async function clearFailures(tx: Db, email: string): Promise<void> {
+  await tx.delete(signInThrottle).where(eq(signInThrottle.email, email));
 }

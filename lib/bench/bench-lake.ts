@@ -8,10 +8,10 @@ import { generateLake, type Truth } from '@/lib/lake/generate';
 import { resolveOptions } from '@/lib/lake/generate/options';
 import { MARKER, METADATA_DIR, TRUTH_FILE } from '@/lib/lake/generate/out-dir';
 import { DEFAULT_LAYOUT } from '@/lib/lake/layout';
-import type { LakeLocation } from '@/lib/lake/scan';
 import { STAGE_DIR } from '@/lib/lake/stage';
 import { elapsedSeconds, perSecond, round } from './figures';
 import type { RssSampler } from './rss-sampler';
+import type { LakeLocation } from '@/lib/lake/tables';
 
 export type Log = (line: string) => void;
 

@@ -2,8 +2,8 @@
 // query has something real to find.
 import type { Truth } from '@/lib/lake/generate';
 import type { TruthPatient } from '@/lib/lake/generate/truth';
-import { daysBetween } from '@/lib/lake/layout';
 import type { SavedQuery } from '@/lib/queries/definition';
+import { daysBetween } from '@/lib/days';
 
 export type Window = { from: string; to: string };
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Cell, EngineColumn, QueryEngine } from '@/lib/engine/port';
-import { ResultStore } from '@/lib/queries/result-store';
+import { LocalResultStore } from '@/lib/storage/result-store';
 import { elapsedSeconds, perSecond, round } from './figures';
 import type { RssSampler } from './rss-sampler';
 
@@ -50,7 +50,7 @@ export async function measureCsvExport(
   resultDir: string,
   sampler: RssSampler,
 ): Promise<ExportFigures> {
-  const store = new ResultStore(resultDir);
+  const store = new LocalResultStore(resultDir);
   const runId = randomUUID();
   try {
     const storeStarted = performance.now();

@@ -1,7 +1,7 @@
 // How many CloudTrail records a scope reads, from the compaction manifest (no data is opened).
 import { readCompactManifest } from '@/lib/lake/compact-manifest';
 import { partitionDays } from '@/lib/lake/layout';
-import type { LakeLocation } from '@/lib/lake/scan';
+import type { LakeLocation } from '@/lib/lake/tables';
 
 export type Scope = { from: string; to: string };
 

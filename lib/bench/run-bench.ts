@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DEMO_CATALOG_KEY, patientIdHash } from '@/lib/audit/phi';
+import { DEMO_CATALOG_KEY, patientIdHash } from '@/lib/phi';
 import { createDuckDbEngine } from '@/lib/engine/duckdb/adapter';
 import type { QueryEngine } from '@/lib/engine/port';
 import type { Truth } from '@/lib/lake/generate';

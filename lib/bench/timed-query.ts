@@ -1,6 +1,6 @@
 // A saved query run as the portal runs it (registry, typed parameters, engine), without the ledger,
 // timed end to end: view planning, execution and reading every row.
-import { DEMO_CATALOG_KEY } from '@/lib/audit/phi';
+import { DEMO_CATALOG_KEY } from '@/lib/phi';
 import type { QueryEngine } from '@/lib/engine/port';
 import type { SavedQuery } from '@/lib/queries/definition';
 import { prepareParams } from '@/lib/queries/params';
@@ -27,7 +27,7 @@ export const QUERY_MAX_DAYS = 366;
 const DEFAULTS = { rangeStart: '2026-10-01', rangeEnd: '2026-10-31', timeZone: 'America/New_York', businessStart: 7, businessEnd: 19 };
 
 export async function runOnce(engine: QueryEngine, query: SavedQuery, params: Record<string, string>): Promise<QueryRun & { scope: { from: string; to: string } | null }> {
-  const prepared = prepareParams(query, params, { catalogKey: DEMO_CATALOG_KEY, maxDays: QUERY_MAX_DAYS, defaults: DEFAULTS });
+  const prepared = prepareParams(query, params, { catalogKey: DEMO_CATALOG_KEY, maxDays: QUERY_MAX_DAYS, defaults: DEFAULTS, source: 'form' });
   const started = performance.now();
   const execution = await engine.execute({ sql: query.sql, binds: prepared.binds, tables: query.tables, scope: prepared.scope });
   let rows = 0;

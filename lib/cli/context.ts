@@ -1,11 +1,11 @@
 import 'server-only';
 import os from 'node:os';
 import { resetEnvCache, env } from '@/lib/config/env';
-import { createServices, type Services } from '@/lib/config/services';
-import { prepareDatabase } from '@/lib/config/prepare-database';
+import { createServices } from '@/lib/boot/services';
+import { prepareDatabase } from '@/lib/boot/prepare-database';
 import type { Ctx } from '@/lib/context';
-import { makeCtx } from '@/lib/context-factory';
-import type { Actor } from '@/lib/auth/actor';
+import type { Actor } from '@/lib/actor';
+import { type Services, makeCtx } from '@/lib/context';
 
 export function cliActor(): Actor {
   let user = 'operator';

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Ctx } from '@/lib/context';
-import type { Db } from './client';
+import type { Db } from './port';
 
 /** Runs `fn` in one transaction; `fn` receives the transaction and a context that writes through it. */
 export function withTransaction<T>(ctx: Ctx, fn: (tx: Db, txCtx: Ctx) => Promise<T>): Promise<T> {

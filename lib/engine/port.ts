@@ -1,5 +1,6 @@
 // The query-engine port: one saved SQL text (Trino dialect, positional `?` placeholders) runs on
 // any adapter; every adapter returns the same canonical cell values and statistics.
+import type { LakeTable, ScanScope } from '@/lib/lake/tables';
 
 export type SqlType =
   | 'varchar'
@@ -27,10 +28,6 @@ export type BindValue =
  */
 export type Cell = string | number | boolean | null | string[];
 
-/** Days (UTC, YYYY-MM-DD, both inclusive) a query may read from the date-partitioned log tables. */
-export type ScanScope = { from: string; to: string };
-
-export type LakeTable = 'cloudtrail_logs' | 's3_access_logs' | 's3_inventory' | 'study_catalog';
 
 export type EngineRequest = {
   sql: string;
@@ -85,8 +82,17 @@ export type ScanEstimate = {
 
 export type ConfigCheck = { item: string; ok: boolean; message: string };
 
+export type EngineCapabilities = {
+  /** The engine reads a lake on this machine, which the portal compacts itself (Athena's Parquet layer is built by scheduled INSERT INTO). */
+  localLake: boolean;
+};
+
 export type QueryEngine = {
+  /** The adapter's name, recorded with each run; never branched on outside the composition root. */
   readonly kind: 'duckdb' | 'athena';
+  readonly capabilities: EngineCapabilities;
+  /** Cheap liveness for health checks: whether queries can be answered now, without spending money. */
+  ready(): Promise<boolean>;
   estimate(request: Pick<EngineRequest, 'tables' | 'scope'>): Promise<ScanEstimate>;
   execute(request: EngineRequest): Promise<EngineExecution>;
   checkConfig(): Promise<ConfigCheck[]>;

@@ -2,17 +2,14 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { desc, sql } from 'drizzle-orm';
 import type { Ctx } from '@/lib/context';
-import { actorId, actorLabel, actorRole } from '@/lib/auth/actor';
-import type { Db } from '@/lib/db/client';
+import { actorId, actorLabel, actorRole } from '@/lib/actor';
 import { journal, type JournalRow } from '@/lib/db/schema';
-import { canonicalize } from './canonical';
-import { GENESIS_HASH, type JournalAction } from './events';
+import { canonicalize } from '@/lib/canonical';
+import { GENESIS_HASH, type JournalEntryInput } from './events';
 
-export type JournalEntryInput = {
-  action: JournalAction;
-  subject?: string | null;
-  details?: Record<string, string | number | boolean | null | string[]>;
-};
+export type { JournalEntryInput };
+import type { Db } from '@/lib/db/port';
+
 
 /** The fields covered by an entry's hash, in their canonical form. */
 export function hashedFields(row: Omit<JournalRow, 'hash'>) {
@@ -39,7 +36,7 @@ export function entryHash(row: Omit<JournalRow, 'hash'>): string {
 const JOURNAL_LOCK = 0x6a6f75726e616c;
 
 /** Appends one entry inside the caller's transaction; if the transaction rolls back, so does the entry. */
-export async function appendJournal(tx: Db, ctx: Ctx, input: JournalEntryInput): Promise<JournalRow> {
+export async function appendJournal(tx: Db, ctx: Pick<Ctx, 'actor' | 'now' | 'requestId'>, input: JournalEntryInput): Promise<JournalRow> {
   await tx.execute(sql`select pg_advisory_xact_lock(${JOURNAL_LOCK})`);
   const [last] = await tx
     .select({ seq: journal.seq, hash: journal.hash })
@@ -56,7 +53,7 @@ export async function appendJournal(tx: Db, ctx: Ctx, input: JournalEntryInput):
     actorRole: actorRole(ctx.actor),
     action: input.action,
     subject: input.subject ?? null,
-    details: input.details ?? {},
+    details: (input.details ?? {}) as Record<string, unknown>,
     requestId: ctx.requestId,
     prevHash: last?.hash ?? GENESIS_HASH,
   };

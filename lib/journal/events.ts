@@ -1,26 +1,76 @@
-// Every action the journal records, as `entity.verb`.
-export const JOURNAL_ACTIONS = [
-  'auth.sign_in',
-  'auth.sign_in_failed',
-  'auth.sign_in_throttled',
-  'auth.sign_out',
-  'auth.session_expired',
-  'auth.forbidden',
-  'user.seed_demo',
-  'query.run',
-  'query.run_finished',
-  'query.run_failed',
-  'query.run_cancelled',
-  'query.run_rejected',
-  'query.export',
-  'query.view_results',
-  'query.compare',
-  'query.rerun',
-  'patient.view',
-  'journal.verify',
-  'lake.compact',
-] as const;
+// Every action the journal records, as `entity.verb`, with the exact shape of its details: a new
+// action or a changed detail is a compile-time change here, not a convention.
 
-export type JournalAction = (typeof JOURNAL_ACTIONS)[number];
+type SourceIp = { sourceIp?: string };
+
+export type JournalEvents = {
+  'auth.sign_in': ({ method: 'password' } & SourceIp) | { method: 'oidc'; role: string };
+  'auth.sign_in_failed':
+    | ({ reason: 'unknown_account' | 'disabled' | 'bad_password' | 'demo_disabled' } & SourceIp)
+    | { method: 'oidc'; reason: string };
+  'auth.sign_in_throttled': { minutesLeft: number } & SourceIp;
+  'auth.sign_out': { sessionId: string };
+  'auth.session_expired': { idleMinutes: number };
+  'auth.session_ended': { reason: 'disabled'; sessionId: string };
+  'auth.forbidden': { permission: string };
+  'user.seed_demo': { created: number; passwordsReset: number };
+  'query.run': {
+    queryId: string;
+    sqlSha256: string;
+    engine: string;
+    from?: string;
+    to?: string;
+    parameters: string[];
+    rerunOf?: string;
+  };
+  'query.run_finished': { queryId: string; rowCount: number; resultSha256: string; bytesScanned: number; engineExecutionId: string };
+  'query.run_failed': { queryId: string; error: string };
+  'query.run_cancelled': { queryId: string; error: string };
+  'query.runs_interrupted': { runIds: string[] };
+  'query.run_rejected':
+    | { reason: 'invalid_parameters'; fields: string[] }
+    | { reason: 'scan_limit'; estimatedBytes: string };
+  'query.export': { queryId: string; format: string; rowCount: number };
+  'query.view_results': { queryId: string; offset: number; rows: number };
+  'query.compare': { before: string; added: number; removed: number };
+  'patient.view': { studiesRun: string; from: string; to: string; patient: string };
+  'journal.verify':
+    | { ok: true; entries: number; lastHash: string }
+    | { ok: false; entries: number; brokenSeq: number; reason: string };
+  'lake.compact': { rawFiles: number; records: number; partitionsWritten: number; seconds: number };
+};
+
+export type JournalAction = keyof JournalEvents;
+
+/** What a caller appends: the action and exactly its details. */
+export type JournalEntryInput = {
+  [A in JournalAction]: { action: A; subject?: string | null; details: JournalEvents[A] };
+}[JournalAction];
+
+const ACTIONS = {
+  'auth.sign_in': true,
+  'auth.sign_in_failed': true,
+  'auth.sign_in_throttled': true,
+  'auth.sign_out': true,
+  'auth.session_expired': true,
+  'auth.session_ended': true,
+  'auth.forbidden': true,
+  'user.seed_demo': true,
+  'query.run': true,
+  'query.run_finished': true,
+  'query.run_failed': true,
+  'query.run_cancelled': true,
+  'query.runs_interrupted': true,
+  'query.run_rejected': true,
+  'query.export': true,
+  'query.view_results': true,
+  'query.compare': true,
+  'patient.view': true,
+  'journal.verify': true,
+  'lake.compact': true,
+} as const satisfies Record<JournalAction, true>;
+
+/** Every action, for filters (the record above makes the compiler check the list is whole). */
+export const JOURNAL_ACTIONS = Object.keys(ACTIONS) as [JournalAction, ...JournalAction[]];
 
 export const GENESIS_HASH = '0'.repeat(64);

@@ -1,9 +1,9 @@
 import 'server-only';
 import { asc, count, gt } from 'drizzle-orm';
-import type { Db } from '@/lib/db/client';
 import { journal } from '@/lib/db/schema';
 import { entryHash } from './append';
 import { GENESIS_HASH } from './events';
+import type { Db } from '@/lib/db/port';
 
 export type JournalBreak = {
   seq: number;

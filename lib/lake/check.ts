@@ -4,10 +4,10 @@
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { partitionCoverage, partitionKey, readCompactManifest } from './compact-manifest';
-import { CUSTOS_DIR, scanLake, type LakeLocation, type RawFile } from './scan';
-import { LAKE_TABLES } from './schema';
+import { CUSTOS_DIR, scanLake, type RawFile } from './scan';
 import { inspectRawFile, mapLimit } from './stage';
 import type { Rejection } from './sources/types';
+import { type LakeLocation, LAKE_TABLES } from './tables';
 
 export type SourceReport = { files: number; records: number; rejected: Rejection[] };
 

@@ -3,9 +3,9 @@
 // a file written but not yet listed, or listed no more, is invisible.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { LakeTable } from '@/lib/engine/port';
-import { CUSTOS_DIR, type LakeLocation, type RawFile } from './scan';
+import { CUSTOS_DIR, type RawFile } from './scan';
 import type { Rejection } from './sources/types';
+import type { LakeTable, LakeLocation } from './tables';
 
 export const COMPACT_DIR = `${CUSTOS_DIR}/compact`;
 export const MANIFEST_KEY = `${COMPACT_DIR}/manifest.json`;

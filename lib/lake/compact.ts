@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { LakeTable } from '@/lib/engine/port';
 import {
   COMPACT_DIR,
   partitionCoverage,
@@ -20,9 +19,9 @@ import {
   type CoveredSource,
 } from './compact-manifest';
 import { compactedRelation, ndjsonRelation, quoteIdent, sqlString, tableColumns, unionAll } from './read-sql';
-import { CUSTOS_DIR, scanLake, type LakeLocation, type RawPartition } from './scan';
-import { LAKE_TABLES } from './schema';
+import { CUSTOS_DIR, scanLake, type RawPartition } from './scan';
 import { isReadInPlace, parseIntoNdjson, pruneStage, stageKey, type ParsedObject } from './stage';
+import { COMPACTED_TABLES, LAKE_TABLES, type LakeLocation, type LakeTable } from './tables';
 
 export type CompactProgress = { table: LakeTable; partition: string; partitionsDone: number; partitionsTotal: number };
 
@@ -61,7 +60,6 @@ const SORT_KEYS: Partial<Record<LakeTable, string[]>> = {
   s3_inventory: ['key', 'version_id'],
 };
 
-const COMPACTED_TABLES: LakeTable[] = ['cloudtrail_logs', 's3_access_logs', 's3_inventory'];
 const MANIFEST_FLUSH_PARTITIONS = 100;
 const MANIFEST_FLUSH_MS = 15_000;
 

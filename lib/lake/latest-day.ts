@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LakeLayout } from './layout';
+import type { LakeLayout } from './tables';
 
 const digits = (n: number) => (name: string) => new RegExp(`^\\d{${n}}$`).test(name);
 

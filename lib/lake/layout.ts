@@ -2,16 +2,8 @@
 // access logs "PartitionedPrefix", S3 Inventory "locations"), and their parsers. Shared by the
 // generator, the scanners and the Athena estimator so every side agrees on one layout.
 
-export type LakeLayout = {
-  /** Prefix before `AWSLogs/` for CloudTrail log and digest files ('' = bucket root). */
-  cloudtrailPrefix: string;
-  /** Destination prefix of S3 server access logs (PartitionedPrefix layout). */
-  accessLogPrefix: string;
-  /** Destination prefix of S3 Inventory reports. */
-  inventoryPrefix: string;
-  /** Prefix of the study catalog (Parquet files written by ingest). */
-  catalogPrefix: string;
-};
+import { daysBetween, nextDay } from '@/lib/days';
+import type { LakeLayout } from './tables';
 
 export const DEFAULT_LAYOUT: LakeLayout = {
   cloudtrailPrefix: '',
@@ -173,18 +165,7 @@ export function inventoryPaths(layout: LakeLayout, sourceBucket: string, configI
   };
 }
 
-/** Every UTC day from `from` to `to` inclusive, as YYYY-MM-DD. */
-export function daysBetween(from: string, to: string): string[] {
-  const out: string[] = [];
-  const end = Date.parse(`${to}T00:00:00Z`);
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end; t += 86_400_000) {
-    out.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return out;
-}
-
 /** Partition folders a query over [from, to] must read: one more day for late delivery. */
 export function partitionDays(from: string, to: string): string[] {
-  const next = new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  return daysBetween(from, next).map((d) => d.replaceAll('-', '/'));
+  return daysBetween(from, nextDay(to)).map((d) => d.replaceAll('-', '/'));
 }

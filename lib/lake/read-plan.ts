@@ -2,9 +2,9 @@
 // the raw objects in scope that no current Parquet partition covers. Every row is read exactly
 // once, whichever mix of layers a day is in.
 import path from 'node:path';
-import type { LakeTable, ScanScope } from '@/lib/engine/port';
 import { coveredFingerprints, partitionCoverage, readCompactManifest, type CompactedPartition } from './compact-manifest';
-import { scanLake, scopeDays, type LakeLocation, type RawFile } from './scan';
+import { scanLake, scopeDays, type RawFile } from './scan';
+import { isLogTable, type LakeLocation, type LakeTable, type ScanScope } from './tables';
 
 export type LakeScanStats = { files: number; bytes: number; partitions: number };
 
@@ -17,7 +17,6 @@ export type TableReadPlan = {
   partitions: number;
 };
 
-export const LOG_TABLES: readonly LakeTable[] = ['cloudtrail_logs', 's3_access_logs'];
 
 export class UnboundedScanError extends Error {
   override name = 'UnboundedScanError';
@@ -27,7 +26,7 @@ export class UnboundedScanError extends Error {
 }
 
 export async function planTableRead(lake: LakeLocation, table: LakeTable, scope: ScanScope | null): Promise<TableReadPlan> {
-  const isLog = LOG_TABLES.includes(table);
+  const isLog = isLogTable(table);
   if (isLog && !scope) throw new UnboundedScanError(table);
   const days = isLog && scope ? new Set(scopeDays(scope)) : null;
   const manifest = await readCompactManifest(lake);
@@ -58,7 +57,7 @@ export async function planTableRead(lake: LakeLocation, table: LakeTable, scope:
 }
 
 export async function planLakeRead(lake: LakeLocation, tables: LakeTable[], scope: ScanScope | null): Promise<TableReadPlan[]> {
-  for (const table of tables) if (LOG_TABLES.includes(table) && !scope) throw new UnboundedScanError(table);
+  for (const table of tables) if (isLogTable(table) && !scope) throw new UnboundedScanError(table);
   return Promise.all([...new Set(tables)].map((t) => planTableRead(lake, t, scope)));
 }
 

@@ -1,9 +1,9 @@
 // DuckDB relations that read each layer of the lake into a table's visible columns and DuckDB
 // types (schema.ts), so a view can union compacted Parquet, staged raw rows and Parquet read in
 // place without the query noticing which layer a row came from.
-import type { LakeTable } from '@/lib/engine/port';
 import { duckdbType, tableDefinition, visibleColumns, type HiveField } from './schema';
 import { inventoryColumnName } from './sources/inventory';
+import type { LakeTable } from './tables';
 
 export const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;

@@ -5,8 +5,7 @@
 import { statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { LakeTable, ScanScope } from '@/lib/engine/port';
-import { parseAccessLogKey, parseCloudTrailLogKey, partitionDays, type LakeLayout } from './layout';
+import { parseAccessLogKey, parseCloudTrailLogKey, partitionDays } from './layout';
 import { isHiddenObject, isParquetFile } from './sources/catalog';
 import {
   csvSchemaColumns,
@@ -18,8 +17,8 @@ import {
   type InventoryManifest,
 } from './sources/inventory';
 import { errorMessage } from './sources/types';
+import type { LakeLayout, LakeLocation, LakeTable, ScanScope } from './tables';
 
-export type LakeLocation = { dir: string; layout: LakeLayout };
 
 export type RawKind = 'cloudtrail' | 'access-log' | 'inventory-csv' | 'inventory-parquet' | 'inventory-orc' | 'catalog';
 

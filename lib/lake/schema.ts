@@ -3,6 +3,7 @@
 // column lists and types.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { LakeTable } from './tables';
 
 export type HiveType =
   | { kind: 'primitive'; name: 'string' | 'bigint' | 'int' | 'double' | 'boolean' | 'timestamp' | 'date' }
@@ -22,8 +23,6 @@ export type TableDefinition = {
   ddl: string;
 };
 
-export const LAKE_TABLES = ['cloudtrail_logs', 's3_access_logs', 's3_inventory', 'study_catalog'] as const;
-export type LakeTableName = (typeof LAKE_TABLES)[number];
 
 export const DDL_DIR = path.join(process.cwd(), 'lib', 'lake', 'ddl');
 
@@ -165,7 +164,7 @@ export function parseTableDefinition(ddl: string): TableDefinition {
 
 const cache = new Map<string, TableDefinition>();
 
-export function tableDefinition(name: LakeTableName): TableDefinition {
+export function tableDefinition(name: LakeTable): TableDefinition {
   let def = cache.get(name);
   if (!def) {
     def = parseTableDefinition(fs.readFileSync(path.join(DDL_DIR, `${name}.sql`), 'utf8'));

@@ -7,14 +7,14 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { LakeTable } from '@/lib/engine/port';
 import { sqlString, type ParquetColumn } from './read-sql';
-import { CUSTOS_DIR, type LakeLocation, type RawFile } from './scan';
+import { CUSTOS_DIR, type RawFile } from './scan';
 import { readAccessLog } from './sources/access-log';
 import { isParquetFile } from './sources/catalog';
 import { readCloudTrailLog } from './sources/cloudtrail';
 import { fileMd5, readInventoryCsv } from './sources/inventory';
 import { errorMessage, type Rejection, type Row, type SourceBatch } from './sources/types';
+import type { LakeTable, LakeLocation } from './tables';
 
 export const STAGE_DIR = `${CUSTOS_DIR}/stage`;
 

@@ -5,8 +5,8 @@ import { withTransaction } from '@/lib/db/tx';
 import type { Cell, EngineColumn } from '@/lib/engine/port';
 import { DomainError } from '@/lib/errors';
 import { appendJournal } from '@/lib/journal/append';
-import { toRunDto, type RunDto } from './dto';
-import { loadVisibleRun, requireResultAccess } from './ledger';
+import { toRunDto, type RunDto } from './run-dto';
+import { loadVisibleRun, requireResultAccess } from './visible-run';
 
 export type RunComparisonDto = {
   before: RunDto;

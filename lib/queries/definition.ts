@@ -1,6 +1,7 @@
 // The metadata header every saved query carries (a YAML block in the file's leading comment).
 import { z } from 'zod';
 import { ROLES } from '@/lib/db/schema/users';
+import { LAKE_TABLES } from '@/lib/lake/tables';
 
 const Name = z.string().regex(/^[a-z][a-z0-9_]*$/, 'lowercase letters, digits and underscores');
 
@@ -43,7 +44,7 @@ export const QueryHeader = z
     title: z.string().min(1),
     description: z.string().min(1),
     roles: z.array(z.enum(ROLES)).min(1),
-    tables: z.array(z.enum(['cloudtrail_logs', 's3_access_logs', 's3_inventory', 'study_catalog'])).min(1),
+    tables: z.array(z.enum(LAKE_TABLES)).min(1),
     range: z
       .object({ from: Name, to: Name, maxDays: z.number().int().positive().optional() })
       .optional(),
@@ -66,4 +67,3 @@ export type SavedQuery = QueryHeader & {
   file: string;
 };
 
-export const LOG_TABLES = new Set(['cloudtrail_logs', 's3_access_logs']);

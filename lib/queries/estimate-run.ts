@@ -1,25 +1,22 @@
 import 'server-only';
-import { authorize, authorizeQuery } from '@/lib/auth/authorize';
 import type { Ctx } from '@/lib/context';
-import { DomainError, notFound } from '@/lib/errors';
+import { DomainError } from '@/lib/errors';
+import { catalogKey } from '@/lib/phi';
+import { paramDefaults } from './param-defaults';
 import { prepareScope } from './params';
-import { findQuery } from './registry';
-import { parseRunInput } from './run-saved-query';
+import { loadRunnableQuery } from './runnable-query';
 
 export type EstimateDto = { files: number; bytes: number; partitions: number; costUsd: number; limitBytes: number; overLimit: boolean; engine: string };
 
 /** What a run would read and cost, before running it (nothing is recorded). */
 export async function estimateRun(ctx: Ctx, raw: unknown): Promise<EstimateDto> {
-  await authorize(ctx, 'query.use');
-  const input = parseRunInput(raw);
-  const query = findQuery(input.queryId);
-  if (!query) throw notFound('The saved query');
-  await authorizeQuery(ctx, query.id, query.roles);
+  const { query, params } = await loadRunnableQuery(ctx, raw);
   const { services } = ctx;
-  const scope = prepareScope(query, input.params, {
-    catalogKey: services.catalogKey,
+  const scope = prepareScope(query, params, {
+    catalogKey: catalogKey(services.env),
     maxDays: services.env.CUSTOS_QUERY_MAX_DAYS,
-    defaults: await services.paramDefaults(),
+    defaults: await paramDefaults(ctx),
+    source: 'form',
   });
   if (query.range && !scope) throw new DomainError('validation', 'The query needs a date range.');
   const estimate = await services.engine.estimate({ tables: query.tables, scope });

@@ -4,13 +4,13 @@ import type { Ctx } from '@/lib/context';
 import { withTransaction } from '@/lib/db/tx';
 import type { Cell, EngineColumn } from '@/lib/engine/port';
 import { appendJournal } from '@/lib/journal/append';
-import { accessRecordReader } from '@/lib/audit/fhir/access-rows';
-import { auditEventBundleJson } from '@/lib/audit/fhir/audit-event-bundle';
+import { accessRecordReader } from '@/lib/fhir/access-rows';
+import { auditEventBundleJson } from '@/lib/fhir/audit-event-bundle';
 import { DomainError } from '@/lib/errors';
-import { toRunDto, type RunDto } from './dto';
-import { loadVisibleRun, requireResultAccess } from './ledger';
+import { toRunDto, type RunDto } from './run-dto';
 import { isAccessResult } from './access-columns';
 import { csvLine } from './csv';
+import { loadVisibleRun, requireResultAccess } from './visible-run';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'fhir'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -1,10 +1,11 @@
 // Turns what a person typed into validated, typed values bound to a saved query. Every message
 // names the field by its label; nothing here ever builds SQL text.
-import { patientIdHash, maskIdentifier } from '@/lib/audit/phi';
-import type { BindValue, ScanScope } from '@/lib/engine/port';
-import { daysBetween } from '@/lib/lake/layout';
+import { patientIdHash, maskIdentifier } from '@/lib/phi';
+import type { BindValue } from '@/lib/engine/port';
 import { ValidationError } from '@/lib/errors';
 import type { ParamDeclaration, SavedQuery } from './definition';
+import type { ScanScope } from '@/lib/lake/tables';
+import { daysBetween, isCalendarDate, nextDay } from '@/lib/days';
 
 export type BoundValue = string | number | boolean;
 
@@ -30,8 +31,8 @@ export type PrepareOptions = {
   catalogKey: string;
   maxDays: number;
   defaults: ParamDefaults;
-  /** Values come from a previous run's ledger (MRNs already hashed). */
-  fromLedger?: boolean;
+  /** Where the values come from: a person's form, or an earlier run's ledger row (MRNs already hashed). */
+  source: 'form' | 'ledger';
 };
 
 // Forms of a date parameter a query can bind: the date, the day's start and the next day's start
@@ -42,19 +43,6 @@ const DATE_SUFFIXES = ['', '_ts', '_next_ts', '_partition', '_next_partition', '
 
 export function derivedNames(p: ParamDeclaration): string[] {
   return p.type === 'date' ? DATE_SUFFIXES.map((s) => p.name + s) : [p.name];
-}
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-export function isCalendarDate(text: string): boolean {
-  const m = DATE.exec(text);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === text;
-}
-
-export function nextDay(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
 function isTimeZone(zone: string): boolean {
@@ -96,7 +84,7 @@ function check(p: ParamDeclaration, raw: unknown, options: PrepareOptions): Chec
   switch (p.type) {
     case 'mrn': {
       if (typeof text !== 'string') return { error: 'enter a medical record number' };
-      if (options.fromLedger) {
+      if (options.source === 'ledger') {
         return HASH.test(text) ? { value: text, display: '(hashed)' } : { error: 'is not a patient hash' };
       }
       if (!MRN.test(text)) return { error: 'must be 3–32 letters, digits or dashes, starting with a letter or digit' };

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { Role } from '@/lib/db/schema/users';
-import { LOG_TABLES, QueryHeader, type SavedQuery } from './definition';
+import { isLogTable } from '@/lib/lake/tables';
+import { QueryHeader, type SavedQuery } from './definition';
 import { derivedNames } from './params';
 import { toPositional } from './placeholders';
 import { env } from '@/lib/config/env';
@@ -62,7 +63,7 @@ export function parseSavedQuery(text: string, file: string, dir = QUERIES_DIR): 
       if (!p || p.type !== 'date') throw new QueryFileError(`${file}: range.${end} must be a date parameter`);
     }
   }
-  if (header.tables.some((t) => LOG_TABLES.has(t)) && !header.range) {
+  if (header.tables.some(isLogTable) && !header.range) {
     throw new QueryFileError(`${file}: reads a log table, so it must declare its date range`);
   }
   if (paramNames.size !== header.params.length) throw new QueryFileError(`${file}: duplicate parameter`);

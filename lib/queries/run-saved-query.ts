@@ -1,59 +1,52 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
-import { actorId, actorLabel, actorRole } from '@/lib/auth/actor';
-import { authorize, authorizeQuery } from '@/lib/auth/authorize';
+import { actorId, actorLabel, actorRole } from '@/lib/actor';
 import type { Ctx } from '@/lib/context';
 import { withTransaction } from '@/lib/db/tx';
 import { queryRuns } from '@/lib/db/schema';
 import { EngineError, type EngineProgress } from '@/lib/engine/port';
-import { DomainError, ValidationError, notFound } from '@/lib/errors';
+import { DomainError, ValidationError } from '@/lib/errors';
+import { catalogKey } from '@/lib/phi';
 import { appendJournal } from '@/lib/journal/append';
+import type { JournalEvents } from '@/lib/journal/events';
 import { finishRun, registerRun } from './active-runs';
-import { toRunDto, type RunDto } from './dto';
+import { toRunDto, type RunDto } from './run-dto';
 import { prepareParams, type PreparedParams } from './params';
-import { findQuery } from './registry';
+import { paramDefaults } from './param-defaults';
+import { loadRunnableQuery } from './runnable-query';
 import { formatBytes } from '@/lib/format';
 import type { SavedQuery } from './definition';
 
 // Runs a saved query: authorize → validate → ledger row + journal → engine → result store →
 // ledger row + journal. A run that fails or is cancelled is recorded as such, never as succeeded.
 
-export const RunInput = z.object({
-  queryId: z.string().min(1).max(100),
-  params: z.record(z.string(), z.unknown()).default({}),
-});
-
-export function parseRunInput(raw: unknown): z.infer<typeof RunInput> {
-  const parsed = RunInput.safeParse(raw);
-  if (!parsed.success) throw new ValidationError('Name a saved query and give its parameters as name/value pairs.', { queryId: 'is required' });
-  return parsed.data;
-}
+/** A re-run binds the values an earlier run recorded; everything else comes from a person's form. */
+export type RunSource = { from: 'form' } | { from: 'ledger'; runId: string };
 
 export type RunOptions = {
   /** Wait for the result (CLI, tests); otherwise return as soon as the run is recorded. */
   wait: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: EngineProgress) => void;
-  /** Re-run: the parameters are the bound values of an earlier run's ledger row. */
-  rerunOf?: string;
+  /** Where the values come from: a form (the default), or an earlier run's ledger row (a re-run). */
+  source?: RunSource;
 };
 
-async function rejected(ctx: Ctx, queryId: string, details: Record<string, string | string[]>): Promise<void> {
+async function rejected(ctx: Ctx, queryId: string, details: JournalEvents['query.run_rejected']): Promise<void> {
   await withTransaction(ctx, (tx, txCtx) => appendJournal(tx, txCtx, { action: 'query.run_rejected', subject: queryId, details }));
 }
 
-/** Validates and prices a run without starting it (the form's preflight). */
-export async function prepareRun(ctx: Ctx, query: SavedQuery, params: Record<string, unknown>, fromLedger = false) {
+/** Validates and prices a run; a refusal is journaled. */
+async function prepareRun(ctx: Ctx, query: SavedQuery, params: Record<string, unknown>, source: RunSource) {
   const { services } = ctx;
   let prepared: PreparedParams;
   try {
     prepared = prepareParams(query, params, {
-      catalogKey: services.catalogKey,
+      catalogKey: catalogKey(services.env),
       maxDays: services.env.CUSTOS_QUERY_MAX_DAYS,
-      defaults: await services.paramDefaults(),
-      fromLedger,
+      defaults: await paramDefaults(ctx),
+      source: source.from,
     });
   } catch (error) {
     if (error instanceof ValidationError) {
@@ -74,12 +67,10 @@ export async function prepareRun(ctx: Ctx, query: SavedQuery, params: Record<str
 }
 
 export async function runSavedQuery(ctx: Ctx, raw: unknown, options: RunOptions): Promise<RunDto> {
-  await authorize(ctx, 'query.use');
-  const input = parseRunInput(raw);
-  const query = findQuery(input.queryId);
-  if (!query) throw notFound(`The saved query "${input.queryId}"`);
-  await authorizeQuery(ctx, query.id, query.roles);
-  const { prepared, estimate } = await prepareRun(ctx, query, input.params, Boolean(options.rerunOf));
+  const { query, params } = await loadRunnableQuery(ctx, raw);
+  const source = options.source ?? { from: 'form' };
+  const rerunOf = source.from === 'ledger' ? source.runId : null;
+  const { prepared, estimate } = await prepareRun(ctx, query, params, source);
 
   const runId = randomUUID();
   const { engine } = ctx.services;
@@ -103,7 +94,7 @@ export async function runSavedQuery(ctx: Ctx, raw: unknown, options: RunOptions)
         actorId: actorId(ctx.actor),
         actorLabel: actorLabel(ctx.actor),
         actorRole: actorRole(ctx.actor) ?? ctx.actor.type,
-        rerunOf: options.rerunOf ?? null,
+        rerunOf,
       })
       .returning();
     await appendJournal(tx, txCtx, {
@@ -115,7 +106,7 @@ export async function runSavedQuery(ctx: Ctx, raw: unknown, options: RunOptions)
         engine: engine.kind,
         ...(prepared.scope ? { from: prepared.scope.from, to: prepared.scope.to } : {}),
         parameters: Object.entries(prepared.display).map(([k, v]) => `${k}=${v}`),
-        ...(options.rerunOf ? { rerunOf: options.rerunOf } : {}),
+        ...(rerunOf ? { rerunOf } : {}),
       },
     });
     return created!;

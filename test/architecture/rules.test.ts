@@ -33,6 +33,61 @@ function runtimeImports(file: string): string[] {
   return out;
 }
 
+// A verb opens its transaction only after one of these has checked the actor's role.
+const AUTHORIZER = /\b(authorize|authorizeQuery|loadRunnableQuery)\(/;
+const MUTATION_PATH_REASON = /\/\/ mutation-path: \S/;
+// A drizzle write whose receiver is not the transaction handle.
+const DIRECT_WRITE = /\b(db|ctx\.db|this\.db|database\.db)\s*\.\s*(insert|update|delete)\(/;
+
+type FunctionLike = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration;
+
+function isFunctionLike(node: ts.Node): node is FunctionLike {
+  return ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node);
+}
+
+function functionsInside(node: ts.Node): FunctionLike[] {
+  const out: FunctionLike[] = [];
+  const visit = (n: ts.Node) => {
+    if (n !== node && isFunctionLike(n)) out.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return out;
+}
+
+function functionName(node: FunctionLike): string {
+  if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name) return node.name.getText();
+  let parent: ts.Node | undefined = node.parent;
+  while (parent && !ts.isVariableDeclaration(parent) && !ts.isSourceFile(parent)) parent = parent.parent;
+  return parent && ts.isVariableDeclaration(parent) ? parent.name.getText() : '(anonymous)';
+}
+
+/** The comment lines above a function, or above the statement that declares it. */
+function leadingText(node: ts.Node, source: ts.SourceFile): string {
+  let at: ts.Node = node;
+  while (at.parent && !ts.isSourceFile(at.parent) && !ts.isBlock(at.parent) && !ts.isClassDeclaration(at.parent)) at = at.parent;
+  return at.getFullText(source).slice(0, at.getStart(source) - at.getFullStart());
+}
+
+/** Exported functions: declarations, and `export const name = …` holding an arrow or function, bare or wrapped (cache(…)). */
+function exportedFunctions(file: string, text: string): { name: string; body: string; fullText: string }[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const out: { name: string; body: string; fullText: string }[] = [];
+  const exported = (node: ts.Node) => ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  source.forEachChild((node) => {
+    if (ts.isFunctionDeclaration(node) && node.body && exported(node)) {
+      out.push({ name: node.name?.text ?? '(anonymous)', body: node.body.getFullText(source), fullText: node.getFullText(source) });
+    }
+    if (ts.isVariableStatement(node) && exported(node)) {
+      for (const decl of node.declarationList.declarations) {
+        const fn = decl.initializer && [decl.initializer, ...functionsInside(decl.initializer)].find(isFunctionLike);
+        if (fn) out.push({ name: decl.name.getText(source), body: fn.getText(source), fullText: node.getFullText(source) });
+      }
+    }
+  });
+  return out;
+}
+
 const DATA_PACKAGES = /^(drizzle-orm|@electric-sql\/pglite|pg|@duckdb\/|@aws-sdk\/)/;
 
 describe('rules of this codebase', () => {
@@ -93,20 +148,45 @@ describe('rules of this codebase', () => {
     for (const file of files('lib')) {
       const text = read(file);
       if (!text.includes('withTransaction(')) continue;
-      const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-      source.forEachChild((node) => {
-        if (!ts.isFunctionDeclaration(node) || !node.body) return;
-        const exported = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-        const body = node.body.getFullText(source);
-        if (!exported || !body.includes('withTransaction(')) return;
-        const name = node.name?.text ?? '(anonymous)';
-        if (/\/\/ mutation-path: \S/.test(node.getFullText(source))) return;
-        const authorizedAt = Math.min(...['authorize(', 'authorizeQuery('].map((a) => (body.includes(a) ? body.indexOf(a) : Infinity)));
-        if (!(authorizedAt < body.indexOf('withTransaction('))) offenders.push(`${file}: ${name} opens a transaction before authorizing`);
-        if (!body.includes('appendJournal(')) offenders.push(`${file}: ${name} does not journal`);
-      });
+      for (const fn of exportedFunctions(file, text)) {
+        if (!fn.body.includes('withTransaction(') || MUTATION_PATH_REASON.test(fn.fullText)) continue;
+        const authorizedAt = fn.body.search(AUTHORIZER);
+        if (authorizedAt < 0 || authorizedAt > fn.body.indexOf('withTransaction(')) offenders.push(`${file}: ${fn.name} opens a transaction before authorizing`);
+        if (!fn.body.includes('appendJournal(')) offenders.push(`${file}: ${fn.name} does not journal`);
+      }
     }
     expect(offenders).toEqual([]);
+  });
+
+  it('writes to the database only through a transaction (`tx`), or says why not', () => {
+    const offenders: string[] = [];
+    for (const file of files('lib')) {
+      const text = read(file);
+      if (!DIRECT_WRITE.test(text)) continue;
+      const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node) => {
+        if (isFunctionLike(node) && DIRECT_WRITE.test(node.getText(source))) {
+          const inner = node.getText(source);
+          const nested = functionsInside(node).some((f) => DIRECT_WRITE.test(f.getText(source)));
+          if (!nested && !MUTATION_PATH_REASON.test(leadingText(node, source))) offenders.push(`${file}: ${functionName(node)} writes outside a transaction`);
+          if (!nested) return;
+          void inner;
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('the mutation-path checks see arrow functions, cache() wrappers and writes outside a transaction', () => {
+    const sample = [
+      "export const hidden = cache(async (ctx: Ctx) => withTransaction(ctx, (tx, c) => tx.insert(users).values({})));",
+      'export async function sneaky(db: Db) { await db.update(users).set({ disabled: true }); }',
+    ].join('\n');
+    const found = exportedFunctions('sample.ts', sample).map((f) => f.name);
+    expect(found).toEqual(['hidden', 'sneaky']);
+    expect(DIRECT_WRITE.test(sample)).toBe(true);
   });
 
   it('no test is focused or skipped (except the real-fixture suites where the folder is absent)', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Cell } from '@/lib/engine/port';
-import { accessRecordReader, accessRecords } from '@/lib/audit/fhir/access-rows';
-import { auditEventBundleJson } from '@/lib/audit/fhir/audit-event-bundle';
-import { auditEventBundleSchema } from '@/lib/audit/fhir/validate';
+import { accessRecordReader, accessRecords } from '@/lib/fhir/access-rows';
+import { auditEventBundleJson } from '@/lib/fhir/audit-event-bundle';
+import { auditEventBundleSchema } from '@/lib/fhir/validate';
 
 // The result columns of queries/patient-access-history.sql, in its order.
 const COLUMNS = [

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { patientIdHash } from '@/lib/audit/phi';
-import { networkType, outcomeOf, toAuditEvent, type AccessRecord, type BundleMeta } from '@/lib/audit/fhir/audit-event';
-import type { AuditEvent, AuditEventAgent, AuditEventEntity } from '@/lib/audit/fhir/types';
-import { auditEventSchema } from '@/lib/audit/fhir/validate';
+import { patientIdHash } from '@/lib/phi';
+import { networkType, outcomeOf, toAuditEvent, type AccessRecord, type BundleMeta } from '@/lib/fhir/audit-event';
+import type { AuditEvent, AuditEventAgent, AuditEventEntity } from '@/lib/fhir/types';
+import { auditEventSchema } from '@/lib/fhir/validate';
 
 const MRN = 'MRN0012345';
 const HASH = patientIdHash(MRN, 'fhir-test-key');

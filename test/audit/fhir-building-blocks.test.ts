@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { accessKind } from '@/lib/audit/fhir/access-action';
-import { idFromParts, uuidV5 } from '@/lib/audit/fhir/deterministic-id';
-import { FHIR_INSTANT, toFhirInstant } from '@/lib/audit/fhir/instant';
+import { accessKind } from '@/lib/fhir/access-action';
+import { idFromParts, uuidV5 } from '@/lib/fhir/deterministic-id';
+import { FHIR_INSTANT, toFhirInstant } from '@/lib/fhir/instant';
 
 const DNS_NAMESPACE = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';

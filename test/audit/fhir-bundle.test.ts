@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { patientIdHash } from '@/lib/audit/phi';
+import { patientIdHash } from '@/lib/phi';
 import {
   auditEventBundleJson,
   toAuditEventBundle,
   type AccessRecord,
   type BundleMeta,
-} from '@/lib/audit/fhir/audit-event-bundle';
-import { auditEventBundleSchema } from '@/lib/audit/fhir/validate';
+} from '@/lib/fhir/audit-event-bundle';
+import { auditEventBundleSchema } from '@/lib/fhir/validate';
 
 const MRN = 'MRN0031337';
 const META: BundleMeta = {

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { patientIdHash } from '@/lib/audit/phi';
-import { auditEventBundleJson, toAuditEvent, type AccessRecord, type BundleMeta } from '@/lib/audit/fhir/audit-event-bundle';
-import { auditEventBundleSchema, auditEventSchema } from '@/lib/audit/fhir/validate';
+import { patientIdHash } from '@/lib/phi';
+import { auditEventBundleJson, toAuditEvent, type AccessRecord, type BundleMeta } from '@/lib/fhir/audit-event-bundle';
+import { auditEventBundleSchema, auditEventSchema } from '@/lib/fhir/validate';
 import { parseAccessLogLine } from '@/lib/lake/sources/access-log';
 
 // Records that real AWS accounts wrote (public samples), turned into access rows the way

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { patientIdHash } from '@/lib/audit/phi';
-import { toAuditEvent, type AccessRecord, type BundleMeta } from '@/lib/audit/fhir/audit-event';
-import { toAuditEventBundle } from '@/lib/audit/fhir/audit-event-bundle';
-import { auditEventBundleSchema, auditEventSchema, r4AuditEventSchema } from '@/lib/audit/fhir/validate';
+import { patientIdHash } from '@/lib/phi';
+import { toAuditEvent, type AccessRecord, type BundleMeta } from '@/lib/fhir/audit-event';
+import { toAuditEventBundle } from '@/lib/fhir/audit-event-bundle';
+import { auditEventBundleSchema, auditEventSchema, r4AuditEventSchema } from '@/lib/fhir/validate';
 
 // The validator must reject what FHIR R4 and the BALP patterns forbid; each case breaks one rule
 // of an otherwise valid event and expects a rejection.

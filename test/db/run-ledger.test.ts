@@ -6,20 +6,22 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journal, queryRuns } from '@/lib/db/schema';
 import { DomainError, ValidationError } from '@/lib/errors';
-import { canonicalize } from '@/lib/journal/canonical';
+import { canonicalize } from '@/lib/canonical';
 import { compactLake } from '@/lib/lake/compact';
 import { generateLake } from '@/lib/lake/generate';
 import type { Truth } from '@/lib/lake/generate/truth';
 import { DEFAULT_LAYOUT } from '@/lib/lake/layout';
 import { exportRun } from '@/lib/queries/export-run';
-import { getRunResults, listRuns } from '@/lib/queries/ledger';
-import { cancelRun, rerunQuery } from '@/lib/queries/run-control';
 import { compareRuns } from '@/lib/queries/compare-runs';
 import { compactLakeNow } from '@/lib/admin/compact-lake-now';
 import { runSavedQuery } from '@/lib/queries/run-saved-query';
 import { signedIn } from '../support/actors';
 import { testServices, type TestServices } from '../support/services';
 import { resetEnvCache } from '@/lib/config/env';
+import { getRunResults } from '@/lib/queries/get-run-results';
+import { listRuns } from '@/lib/queries/list-runs';
+import { cancelRun } from '@/lib/queries/cancel-run';
+import { rerunQuery } from '@/lib/queries/rerun-query';
 
 async function text(body: AsyncIterable<string>): Promise<string> {
   let out = '';

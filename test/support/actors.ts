@@ -1,10 +1,9 @@
 import { eq } from 'drizzle-orm';
-import type { Actor } from '@/lib/auth/actor';
-import type { Services } from '@/lib/config/services';
+import type { Actor } from '@/lib/actor';
 import type { Ctx } from '@/lib/context';
-import { makeCtx } from '@/lib/context-factory';
 import { users, type Role } from '@/lib/db/schema';
 import { createSession } from '@/lib/auth/sessions';
+import { type Services, makeCtx } from '@/lib/context';
 
 /** A signed-in person of the given role (a real user row and session). */
 export async function signedIn(services: Services, role: Role, email = `${role}.${Math.random().toString(36).slice(2, 8)}@test.custos`): Promise<Ctx & { actor: Actor & { type: 'user' } }> {

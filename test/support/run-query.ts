@@ -1,6 +1,6 @@
 import { createDuckDbEngine } from '@/lib/engine/duckdb/adapter';
 import type { Cell, EngineColumn, QueryEngine } from '@/lib/engine/port';
-import { DEMO_CATALOG_KEY } from '@/lib/audit/phi';
+import { DEMO_CATALOG_KEY } from '@/lib/phi';
 import { DEFAULT_LAYOUT } from '@/lib/lake/layout';
 import { prepareParams } from '@/lib/queries/params';
 import { findQuery } from '@/lib/queries/registry';
@@ -19,6 +19,7 @@ export async function runQuery(engine: QueryEngine, queryId: string, params: Rec
     catalogKey: DEMO_CATALOG_KEY,
     maxDays: 366,
     defaults: { rangeStart: '2026-10-01', rangeEnd: '2026-10-31', timeZone: 'America/New_York', businessStart: 7, businessEnd: 19 },
+    source: 'form',
   });
   const execution = await engine.execute({ sql: query.sql, binds: prepared.binds, tables: query.tables, scope: prepared.scope });
   const rows: Record<string, Cell>[] = [];

@@ -1,8 +1,9 @@
 import { parseEnv } from '@/lib/config/env';
-import { createServices, type Services } from '@/lib/config/services';
-import { prepareDatabase } from '@/lib/config/prepare-database';
+import { createServices } from '@/lib/boot/services';
+import { prepareDatabase } from '@/lib/boot/prepare-database';
 import type { QueryEngine } from '@/lib/engine/port';
 import { freshDatabase, type TestDatabase } from './database';
+import type { Services } from '@/lib/context';
 
 export type TestServices = Services & { testDb: TestDatabase; dispose(): Promise<void> };
 

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { Alert } from '@/components/ui/alert';
-import { SignInForm } from '@/components/shell/sign-in-form';
-import { currentActor } from '@/lib/auth/guard';
+import { SignInForm } from '@/components/auth/sign-in-form';
+import { currentActor } from '@/lib/web/guard';
 import { safeCallbackUrl, signInPageInfo } from '@/lib/auth/sign-in-page';
 
 export const metadata: Metadata = { title: 'Sign in' };

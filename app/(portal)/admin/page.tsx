@@ -1,15 +1,15 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { VerifyJournal } from '@/components/shell/verify-journal';
+import { VerifyJournal } from '@/components/admin/verify-journal';
 import { PageHeader, Section } from '@/components/ui/page-header';
-import { requirePage } from '@/lib/auth/guard';
+import { requirePage } from '@/lib/web/guard';
 import { formatTimestamp } from '@/lib/format';
-import { listJournal } from '@/lib/journal/read-journal';
 import { compactLakeAction, verifyJournalAction } from './actions';
-import { CompactLake } from '@/components/shell/compact-lake';
+import { CompactLake } from '@/components/admin/compact-lake';
 import { can } from '@/lib/auth/policy';
 import { checkConnections } from '@/lib/admin/check-connections';
 import { Badge } from '@/components/ui/alert';
+import { listJournal } from '@/lib/admin/list-journal';
 
 export const metadata: Metadata = { title: 'Admin' };
 

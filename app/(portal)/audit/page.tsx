@@ -2,8 +2,8 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { LinkButton } from '@/components/ui/button';
 import { PageHeader } from '@/components/ui/page-header';
-import { requirePage } from '@/lib/auth/guard';
-import { listQueriesFor } from '@/lib/queries/query-dto';
+import { requirePage } from '@/lib/web/guard';
+import { listQueriesFor } from '@/lib/queries/list-queries';
 
 export const metadata: Metadata = { title: 'Audit' };
 

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { LinkButton } from '@/components/ui/button';
 import { PageHeader, Section } from '@/components/ui/page-header';
-import { requirePage } from '@/lib/auth/guard';
+import { requirePage } from '@/lib/web/guard';
 import { can } from '@/lib/auth/policy';
 
 export const metadata: Metadata = { title: 'Evidence' };

@@ -1,9 +1,9 @@
 'use server';
 
 import { redirect } from 'next/navigation';
-import { runAction, type ActionState } from '@/lib/actions';
-import { openPatientReport } from '@/lib/audit/patient-report';
-import { requestContext } from '@/lib/auth/guard';
+import { runAction, type ActionState } from '@/lib/web/action-state';
+import { requestContext } from '@/lib/web/guard';
+import { openPatientReport } from '@/lib/patients/open-patient-report';
 
 export async function openPatientAction(_prev: ActionState<string>, form: FormData): Promise<ActionState<string>> {
   const result = await runAction(async () => {

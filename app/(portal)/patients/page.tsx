@@ -1,18 +1,18 @@
 import type { Metadata } from 'next';
 import { ParameterForm } from '@/components/query/parameter-form';
 import { PageHeader, Section } from '@/components/ui/page-header';
-import { requirePage } from '@/lib/auth/guard';
-import { getQueryForm } from '@/lib/queries/query-dto';
-import { sectionQueries } from '@/lib/queries/sections';
+import { requirePage } from '@/lib/web/guard';
 import { QueryLinks } from '@/components/query/query-links';
 import { openPatientAction } from './actions';
+import { getQueryForm } from '@/lib/queries/get-query-form';
+import { listSectionQueries } from '@/lib/queries/list-section-queries';
 
 export const metadata: Metadata = { title: 'Patients' };
 
 export default async function PatientsPage() {
   const ctx = await requirePage('patient.read_phi', '/patients');
   const form = await getQueryForm(ctx, 'patient-access-history');
-  const related = (await sectionQueries(ctx, 'patients')).filter((q) => q.id !== 'patient-access-history');
+  const related = (await listSectionQueries(ctx, 'patients')).filter((q) => q.id !== 'patient-access-history');
   return (
     <>
       <PageHeader

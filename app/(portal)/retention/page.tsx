@@ -1,14 +1,14 @@
 import type { Metadata } from 'next';
 import { QueryLinks } from '@/components/query/query-links';
 import { PageHeader, Section } from '@/components/ui/page-header';
-import { requirePage } from '@/lib/auth/guard';
-import { sectionQueries } from '@/lib/queries/sections';
+import { requirePage } from '@/lib/web/guard';
+import { listSectionQueries } from '@/lib/queries/list-section-queries';
 
 export const metadata: Metadata = { title: 'Retention' };
 
 export default async function RetentionPage() {
   const ctx = await requirePage('retention.view', '/retention');
-  const queries = await sectionQueries(ctx, 'retention');
+  const queries = await listSectionQueries(ctx, 'retention');
   return (
     <>
       <PageHeader

@@ -1,8 +1,5 @@
-import { checkHealth } from '@/lib/health';
+import { healthResponse } from '@/lib/web/health';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET() {
-  const health = await checkHealth();
-  return Response.json(health, { status: health.status === 'error' ? 503 : 200 });
-}
+export const GET = () => healthResponse();

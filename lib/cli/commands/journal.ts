@@ -1,8 +1,8 @@
 import 'server-only';
 import { parseArgs } from 'node:util';
-import { checkJournal } from '@/lib/journal/read-journal';
 import { withCli } from '../context';
 import { err, out } from '../io';
+import { checkJournal } from '@/lib/admin/check-journal';
 
 export async function journalVerify(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { env, resetEnvCache } from '@/lib/config/env';
-import { lakeLayout } from '@/lib/config/services';
+import { lakeLayout } from '@/lib/boot/adapter-config';
 import { checkLake } from '@/lib/lake/check';
 import { compactLake } from '@/lib/lake/compact';
 import { generateLake } from '@/lib/lake/generate';

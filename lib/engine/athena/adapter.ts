@@ -10,7 +10,7 @@ import { executionStats, openQueryResults } from './query-results';
 import { withRetry } from './retry';
 import { estimateScan, latestTrailDay } from './scan-estimate';
 
-export { athenaConfigFromEnv, type AthenaConfig } from './config';
+export type { AthenaConfig } from './config';
 
 export type AthenaClients = { athena?: AthenaClient; s3?: S3Client };
 
@@ -49,6 +49,9 @@ export function createAthenaEngine(config: AthenaConfig, clients: AthenaClients 
 
   return {
     kind: 'athena',
+    capabilities: { localLake: false },
+    // Reaching Athena would cost a request per probe; configuration is checked by `config check`.
+    ready: async () => true,
     estimate: ({ tables, scope }) => estimateScan(ctx, tables, scope),
     execute: async (request): Promise<EngineExecution> => {
       const startedAt = performance.now();

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ConfigCheck } from '@/lib/engine/port';
-import { LAKE_TABLES, tableDefinition, visibleColumns } from '@/lib/lake/schema';
+import { tableDefinition, visibleColumns } from '@/lib/lake/schema';
 import {
   awsErrorMessage,
   awsErrorName,
@@ -18,6 +18,7 @@ import {
 import { formatBytes, type AthenaContext } from './context';
 import { withRetry } from './retry';
 import { parseS3Uri } from './s3-uri';
+import { LAKE_TABLES } from '@/lib/lake/tables';
 
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const NOT_FOUND = /not found|does not exist|EntityNotFound/i;

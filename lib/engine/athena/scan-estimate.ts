@@ -1,9 +1,10 @@
 import 'server-only';
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
-import { EngineError, athenaCostUsd, type LakeTable, type ScanEstimate, type ScanScope } from '@/lib/engine/port';
+import { EngineError, athenaCostUsd, type ScanEstimate } from '@/lib/engine/port';
 import { partitionDays } from '@/lib/lake/layout';
 import type { AthenaContext } from './context';
 import { withRetry } from './retry';
+import type { LakeTable, ScanScope } from '@/lib/lake/tables';
 
 type ListedObject = { key: string; size: number; lastModified?: Date };
 

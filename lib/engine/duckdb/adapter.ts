@@ -24,9 +24,9 @@ import {
   type SqlType,
 } from '@/lib/engine/port';
 import { latestLogDay } from '@/lib/lake/latest-day';
-import type { LakeLocation } from '@/lib/lake/scan';
 import { createLakeViews, estimateLakeScan } from './views';
 import { installTrinoMacros } from './macros';
+import type { LakeLocation } from '@/lib/lake/tables';
 
 export type DuckDbEngineOptions = {
   lake: LakeLocation;
@@ -127,6 +127,8 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
 
   return {
     kind: 'duckdb',
+    capabilities: { localLake: true },
+    ready: async () => latestLogDay(options.lake) !== null,
     execute,
     estimate: async ({ tables, scope }) => {
       const s = await estimateLakeScan(options.lake, tables, scope);

@@ -1,7 +1,7 @@
 import 'server-only';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { EngineError, type LakeTable, type ScanScope } from '@/lib/engine/port';
+import { EngineError } from '@/lib/engine/port';
 import { planLakeRead, planStats, UnboundedScanError, type LakeScanStats, type TableReadPlan } from '@/lib/lake/read-plan';
 import {
   catalogRelation,
@@ -13,9 +13,8 @@ import {
   unionAll,
   type ParquetColumn,
 } from '@/lib/lake/read-sql';
-import type { LakeLocation } from '@/lib/lake/scan';
-import { LAKE_TABLES } from '@/lib/lake/schema';
 import { stageRawFiles, type StagedFile } from '@/lib/lake/stage';
+import { type LakeTable, type ScanScope, type LakeLocation, LAKE_TABLES } from '@/lib/lake/tables';
 
 export type { LakeScanStats } from '@/lib/lake/read-plan';
 

@@ -1,8 +1,9 @@
 // Defaults, validation and scale of a generation run.
 import os from 'node:os';
-import { DEMO_CATALOG_KEY } from '@/lib/audit/phi';
-import { DEFAULT_LAYOUT, type LakeLayout } from '@/lib/lake/layout';
+import { DEMO_CATALOG_KEY } from '@/lib/phi';
+import { DEFAULT_LAYOUT } from '@/lib/lake/layout';
 import { addDays, dayStart } from './time';
+import type { LakeLayout } from '@/lib/lake/tables';
 
 export type GenerateOptions = {
   /** Lake root; created if missing. A directory holding anything but a previous generation is refused. */

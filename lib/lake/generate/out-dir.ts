@@ -2,7 +2,7 @@
 // marker file), and then cleared of exactly the entries a generation writes.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { LakeLayout } from '@/lib/lake/layout';
+import type { LakeLayout } from '@/lib/lake/tables';
 
 export const METADATA_DIR = '_custos';
 export const MARKER = `${METADATA_DIR}/generation.json`;

@@ -1,7 +1,6 @@
 // The modelled archive: AWS accounts and identifiers, hospitals, staff, patients, studies and the
 // S3 objects (with versions) that hold them. Plain data, so it can be handed to worker threads.
-import { patientIdHash } from '@/lib/audit/phi';
-import type { LakeLayout } from '@/lib/lake/layout';
+import { patientIdHash } from '@/lib/phi';
 import type { ResolvedOptions } from './options';
 import { scaleFor } from './options';
 import { Rng, rngFor } from './random';
@@ -14,6 +13,7 @@ import {
   type ModalitySpec,
 } from './reference-data';
 import { addDays, addYears, DAY, dayStart, daysFrom, LocalClock, MINUTE, SECOND } from './time';
+import type { LakeLayout } from '@/lib/lake/tables';
 
 export const IMAGING_ACCOUNT = '210987654321';
 export const ANALYTICS_ACCOUNT = '345678901234';

@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '@/lib/db/client';
+import { openDatabase } from '@/lib/db/client';
 import { freshDatabase, POSTGRES_ADMIN_URL, type TestDatabase } from '../../support/database';
+import type { Database } from '@/lib/db/port';
 
 // PostgreSQL only: what happens when the server ends the pool's idle connections (a restart,
 // a failover, an administrator's pg_terminate_backend).

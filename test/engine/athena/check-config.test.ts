@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAthenaEngine } from '@/lib/engine/athena/adapter';
 import type { AthenaConfig } from '@/lib/engine/athena/config';
 import type { ConfigCheck } from '@/lib/engine/port';
-import { LAKE_TABLES } from '@/lib/lake/schema';
 import { AwsReplay, athenaError, athenaOk, fixture, jsonFixture, s3Xml } from '@/test/support/aws-replay';
 import { testConfig } from './replay-builders';
+import { LAKE_TABLES } from '@/lib/lake/tables';
 
 let replay: AwsReplay;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from '@/lib/config/env';
-import { athenaConfigFromEnv } from '@/lib/engine/athena/config';
+import { athenaConfigFromEnv } from '@/lib/boot/adapter-config';
 
 describe('athenaConfigFromEnv', () => {
   it('maps the Athena, bucket and layout variables', () => {

@@ -5,10 +5,10 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installTrinoMacros } from '@/lib/engine/duckdb/macros';
 import { createLakeViews, estimateLakeScan } from '@/lib/engine/duckdb/views';
-import { EngineError, type LakeTable } from '@/lib/engine/port';
+import { EngineError } from '@/lib/engine/port';
 import { compactLake } from '@/lib/lake/compact';
 import { readCompactManifest } from '@/lib/lake/compact-manifest';
-import { duckdbType, LAKE_TABLES, tableDefinition, visibleColumns } from '@/lib/lake/schema';
+import { duckdbType, tableDefinition, visibleColumns } from '@/lib/lake/schema';
 import {
   accessLine,
   ctRecord,
@@ -19,6 +19,7 @@ import {
   putInventoryReport,
   tempLake,
 } from '../../lake/helpers/lake-builder';
+import { type LakeTable, LAKE_TABLES } from '@/lib/lake/tables';
 
 async function openConnection(): Promise<{ conn: DuckDBConnection; close(): void }> {
   const instance = await DuckDBInstance.create(':memory:');

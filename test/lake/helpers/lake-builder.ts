@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { accessLogKey, cloudTrailLogKey, DEFAULT_LAYOUT, inventoryPaths, type LakeLayout } from '@/lib/lake/layout';
-import type { LakeLocation } from '@/lib/lake/scan';
+import { accessLogKey, cloudTrailLogKey, DEFAULT_LAYOUT, inventoryPaths } from '@/lib/lake/layout';
+import type { LakeLayout, LakeLocation } from '@/lib/lake/tables';
 
 export const REAL_FIXTURES = path.resolve(process.cwd(), '../shared/fixtures/real');
 

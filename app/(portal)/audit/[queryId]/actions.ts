@@ -1,8 +1,8 @@
 'use server';
 
 import { redirect } from 'next/navigation';
-import { runAction, type ActionState } from '@/lib/actions';
-import { requestContext } from '@/lib/auth/guard';
+import { runAction, type ActionState } from '@/lib/web/action-state';
+import { requestContext } from '@/lib/web/guard';
 import { runSavedQuery } from '@/lib/queries/run-saved-query';
 import { estimateRun, type EstimateDto } from '@/lib/queries/estimate-run';
 

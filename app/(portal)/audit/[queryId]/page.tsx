@@ -2,10 +2,10 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ParameterForm } from '@/components/query/parameter-form';
 import { PageHeader, Section } from '@/components/ui/page-header';
-import { requirePage } from '@/lib/auth/guard';
-import { pageData } from '@/lib/page-data';
-import { getQueryForm } from '@/lib/queries/query-dto';
+import { requirePage } from '@/lib/web/guard';
+import { pageData } from '@/lib/web/page-data';
 import { estimateQueryAction, runQueryAction } from './actions';
+import { getQueryForm } from '@/lib/queries/get-query-form';
 
 export const metadata: Metadata = { title: 'Run a saved query' };
 

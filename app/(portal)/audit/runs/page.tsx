@@ -4,12 +4,12 @@ import { Alert, Badge } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Field, Input, Select } from '@/components/ui/field';
 import { PageHeader } from '@/components/ui/page-header';
-import { requirePage } from '@/lib/auth/guard';
+import { requirePage } from '@/lib/web/guard';
 import { can } from '@/lib/auth/policy';
 import { ValidationError } from '@/lib/errors';
 import { formatBytes, formatDuration, formatTimestamp } from '@/lib/format';
-import { listRuns } from '@/lib/queries/ledger';
-import { listQueriesFor } from '@/lib/queries/query-dto';
+import { listRuns } from '@/lib/queries/list-runs';
+import { listQueriesFor } from '@/lib/queries/list-queries';
 
 export const metadata: Metadata = { title: 'Run history' };
 

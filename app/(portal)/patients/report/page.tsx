@@ -5,10 +5,10 @@ import { ResultsTable } from '@/components/query/results-table';
 import { Alert } from '@/components/ui/alert';
 import { LinkButton } from '@/components/ui/button';
 import { PageHeader, Section } from '@/components/ui/page-header';
-import { getPatientReport } from '@/lib/audit/patient-report';
-import { requirePage } from '@/lib/auth/guard';
-import { pageData } from '@/lib/page-data';
-import { getRunResults } from '@/lib/queries/ledger';
+import { requirePage } from '@/lib/web/guard';
+import { pageData } from '@/lib/web/page-data';
+import { getRunResults } from '@/lib/queries/get-run-results';
+import { getPatientReport } from '@/lib/patients/get-patient-report';
 
 export const metadata: Metadata = { title: 'Patient view' };
 

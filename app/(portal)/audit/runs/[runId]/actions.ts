@@ -1,9 +1,10 @@
 'use server';
 
 import { redirect } from 'next/navigation';
-import { runAction, type ActionState } from '@/lib/actions';
-import { requestContext } from '@/lib/auth/guard';
-import { cancelRun, rerunQuery } from '@/lib/queries/run-control';
+import { runAction, type ActionState } from '@/lib/web/action-state';
+import { requestContext } from '@/lib/web/guard';
+import { cancelRun } from '@/lib/queries/cancel-run';
+import { rerunQuery } from '@/lib/queries/rerun-query';
 
 export async function cancelRunAction(runId: string): Promise<ActionState<null>> {
   return runAction(async () => {

@@ -6,11 +6,13 @@ import { RunWatcher } from '@/components/query/run-watcher';
 import { Alert, Badge } from '@/components/ui/alert';
 import { LinkButton } from '@/components/ui/button';
 import { PageHeader, Section } from '@/components/ui/page-header';
-import { requirePage } from '@/lib/auth/guard';
-import { pageData } from '@/lib/page-data';
+import { requirePage } from '@/lib/web/guard';
+import { pageData } from '@/lib/web/page-data';
 import { formatBytes, formatDuration, formatTimestamp, formatUsd } from '@/lib/format';
-import { getRun, getRunResults, listRuns } from '@/lib/queries/ledger';
 import { cancelRunAction, rerunAction } from './actions';
+import { getRun } from '@/lib/queries/get-run';
+import { getRunResults } from '@/lib/queries/get-run-results';
+import { listRuns } from '@/lib/queries/list-runs';
 
 export const metadata: Metadata = { title: 'Query run' };
 

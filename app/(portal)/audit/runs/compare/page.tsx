@@ -3,9 +3,9 @@ import Link from 'next/link';
 import { Alert } from '@/components/ui/alert';
 import { PageHeader, Section } from '@/components/ui/page-header';
 import { ResultsTable } from '@/components/query/results-table';
-import { requirePage } from '@/lib/auth/guard';
+import { requirePage } from '@/lib/web/guard';
 import { formatTimestamp } from '@/lib/format';
-import { pageData } from '@/lib/page-data';
+import { pageData } from '@/lib/web/page-data';
 import { compareRuns } from '@/lib/queries/compare-runs';
 
 export const metadata: Metadata = { title: 'Compare runs' };

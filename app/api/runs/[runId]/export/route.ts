@@ -1,6 +1,6 @@
-import { handleRoute } from '@/lib/actions';
-import { requestContext } from '@/lib/auth/guard';
+import { requestContext } from '@/lib/web/guard';
 import { EXPORT_FORMATS, exportRun, type ExportFormat } from '@/lib/queries/export-run';
+import { handleRoute } from '@/lib/web/route-handler';
 
 export const dynamic = 'force-dynamic';
 

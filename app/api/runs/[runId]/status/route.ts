@@ -1,6 +1,6 @@
-import { handleRoute } from '@/lib/actions';
-import { requestContext } from '@/lib/auth/guard';
-import { getRun } from '@/lib/queries/ledger';
+import { requestContext } from '@/lib/web/guard';
+import { getRun } from '@/lib/queries/get-run';
+import { handleRoute } from '@/lib/web/route-handler';
 
 export const dynamic = 'force-dynamic';
 

@@ -3,7 +3,7 @@
 import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import type { ActionState } from '@/lib/actions';
+import type { ActionState } from '@/lib/web/action-state';
 import type { JournalVerification } from '@/lib/journal/verify';
 
 export function VerifyJournal({ action }: { action: (s: ActionState<JournalVerification>, f: FormData) => Promise<ActionState<JournalVerification>> }) {

@@ -3,15 +3,15 @@ import { randomUUID } from 'node:crypto';
 import type { NextAuthOptions, User } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { env } from '@/lib/config/env';
-import { getServices } from '@/lib/config/services';
-import { makeCtx } from '@/lib/context-factory';
+import { getServices } from '@/lib/boot/services';
 import { withTransaction } from '@/lib/db/tx';
 import { appendJournal } from '@/lib/journal/append';
-import { endSession } from './sessions';
-import { signInWithPassword } from './sign-in';
-import { signInWithOidc } from './sign-in-oidc';
-import { authSecret } from './secret';
+import { endSession } from '@/lib/auth/sessions';
+import { signInWithPassword } from '@/lib/auth/sign-in';
+import { signInWithOidc } from '@/lib/auth/sign-in-oidc';
+import { authSecret } from '@/lib/auth/secret';
 import type { Role } from '@/lib/db/schema/users';
+import { makeCtx } from '@/lib/context';
 
 type CustosUser = User & { uid: string; role: string; sessionId: string };
 

@@ -3,7 +3,7 @@
 import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import type { ActionState } from '@/lib/actions';
+import type { ActionState } from '@/lib/web/action-state';
 import type { CompactSummary } from '@/lib/lake/compact';
 
 export function CompactLake({ action }: { action: (s: ActionState<CompactSummary>, f: FormData) => Promise<ActionState<CompactSummary>> }) {

@@ -1,11 +1,10 @@
 import 'server-only';
-import { authorize, authorizeQuery } from '@/lib/auth/authorize';
-import { canRunQuery } from '@/lib/auth/policy';
 import type { Ctx } from '@/lib/context';
-import { notFound } from '@/lib/errors';
-import type { ParamDeclaration, SavedQuery } from './definition';
+import type { ParamDeclaration } from './definition';
+import { toQuerySummaryDto, type QuerySummaryDto } from './list-queries';
+import { paramDefaults } from './param-defaults';
 import { resolveDefault } from './params';
-import { listQueries, findQuery } from './registry';
+import { loadRunnableQuery } from './runnable-query';
 
 export type ParamDto = {
   name: string;
@@ -19,8 +18,6 @@ export type ParamDto = {
   max: number | null;
 };
 
-export type QuerySummaryDto = { id: string; title: string; description: string; roles: string[]; logTables: boolean };
-
 export type QueryFormDto = QuerySummaryDto & {
   params: ParamDto[];
   columns: { name: string; description: string }[];
@@ -29,23 +26,12 @@ export type QueryFormDto = QuerySummaryDto & {
   range: { from: string; to: string; maxDays: number } | null;
 };
 
-function summary(q: SavedQuery): QuerySummaryDto {
-  return { id: q.id, title: q.title, description: q.description, roles: q.roles, logTables: Boolean(q.range) };
-}
-
-export async function listQueriesFor(ctx: Ctx): Promise<QuerySummaryDto[]> {
-  await authorize(ctx, 'query.use');
-  return listQueries().filter((q) => canRunQuery(ctx.actor, q.roles)).map(summary);
-}
-
+/** What the run form shows: typed parameters with their defaults, the columns and the query's limits. */
 export async function getQueryForm(ctx: Ctx, queryId: string): Promise<QueryFormDto> {
-  await authorize(ctx, 'query.use');
-  const query = findQuery(queryId);
-  if (!query) throw notFound('The saved query');
-  await authorizeQuery(ctx, query.id, query.roles);
-  const defaults = await ctx.services.paramDefaults();
+  const { query } = await loadRunnableQuery(ctx, { queryId });
+  const defaults = await paramDefaults(ctx);
   return {
-    ...summary(query),
+    ...toQuerySummaryDto(query),
     params: query.params.map((p) => {
       const d = resolveDefault(p, defaults);
       return {

@@ -3,11 +3,9 @@ import { count, desc, eq, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize } from '@/lib/auth/authorize';
 import type { Ctx } from '@/lib/context';
-import { withTransaction } from '@/lib/db/tx';
+import { parseInput } from '@/lib/errors';
 import { journal } from '@/lib/db/schema';
-import { appendJournal } from './append';
-import { JOURNAL_ACTIONS } from './events';
-import { verifyJournal, type JournalVerification } from './verify';
+import { JOURNAL_ACTIONS } from '@/lib/journal/events';
 
 export type JournalEntryDto = {
   seq: number;
@@ -20,7 +18,7 @@ export type JournalEntryDto = {
   hash: string;
 };
 
-const ListInput = z.object({
+export const JournalFilter = z.object({
   action: z.enum(JOURNAL_ACTIONS).optional(),
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -28,7 +26,7 @@ const ListInput = z.object({
 
 export async function listJournal(ctx: Ctx, raw: unknown): Promise<{ entries: JournalEntryDto[]; total: number }> {
   await authorize(ctx, 'journal.view');
-  const input = ListInput.parse(raw ?? {});
+  const input = parseInput(JournalFilter, raw ?? {});
   const where: SQL | undefined = input.action ? eq(journal.action, input.action) : undefined;
   const rows = await ctx.db.select().from(journal).where(where).orderBy(desc(journal.seq)).limit(input.limit).offset(input.offset);
   const [total] = await ctx.db.select({ n: count() }).from(journal).where(where);
@@ -45,20 +43,4 @@ export async function listJournal(ctx: Ctx, raw: unknown): Promise<{ entries: Jo
     })),
     total: total?.n ?? 0,
   };
-}
-
-/** Verifies the whole chain and records that it was verified (and what was found). */
-export async function checkJournal(ctx: Ctx): Promise<JournalVerification> {
-  await authorize(ctx, 'journal.view');
-  const result = await verifyJournal(ctx.db);
-  await withTransaction(ctx, (tx, txCtx) =>
-    appendJournal(tx, txCtx, {
-      action: 'journal.verify',
-      subject: null,
-      details: result.ok
-        ? { ok: true, entries: result.entries, lastHash: result.lastHash }
-        : { ok: false, entries: result.entries, brokenSeq: result.firstBreak!.seq, reason: result.firstBreak!.reason },
-    }),
-  );
-  return result;
 }

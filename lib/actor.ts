@@ -1,4 +1,4 @@
-import type { Role } from '@/lib/db/schema/users';
+import type { Role, UserRow } from '@/lib/db/schema/users';
 
 /** Who is acting: a signed-in person, an operator at the command line, or the portal itself. */
 export type Actor =
@@ -30,4 +30,9 @@ export function actorLabel(actor: Actor): string {
 
 export function actorRole(actor: Actor): Role | null {
   return actor.type === 'user' ? actor.role : null;
+}
+
+/** The actor for a signed-in person's session. */
+export function userActor(user: UserRow, sessionId: string): Actor & { type: 'user' } {
+  return { type: 'user', userId: user.id, email: user.email, name: user.name, role: user.role, sessionId };
 }

@@ -1,6 +1,7 @@
 // Patient identifiers: MRNs are hashed (HMAC-SHA256 under the catalog key) before they reach an
 // engine, and shown masked wherever a full value is not needed.
 import { createHmac } from 'node:crypto';
+import { ConfigError, type Env } from '@/lib/config/env';
 
 /** Key used by the embedded demo lake when no CUSTOS_CATALOG_HMAC_KEY is configured. */
 export const DEMO_CATALOG_KEY = 'custos-demo-catalog-key';
@@ -14,4 +15,14 @@ export function patientIdHash(mrn: string, key: string): string {
 export function maskIdentifier(value: string): string {
   if (value.length <= 4) return '•'.repeat(value.length);
   return '•'.repeat(value.length - 4) + value.slice(-4);
+}
+
+/**
+ * The key the catalog's patient hashes were made with. The embedded engine falls back to the demo
+ * lake's key; Athena reads a real catalog, so its key must be given.
+ */
+export function catalogKey(config: Pick<Env, 'CUSTOS_CATALOG_HMAC_KEY' | 'CUSTOS_ENGINE'>): string {
+  if (config.CUSTOS_CATALOG_HMAC_KEY) return config.CUSTOS_CATALOG_HMAC_KEY;
+  if (config.CUSTOS_ENGINE === 'duckdb') return DEMO_CATALOG_KEY;
+  throw new ConfigError('CUSTOS_CATALOG_HMAC_KEY is required with the Athena engine (the key the ingest pipeline hashes MRNs with).');
 }

@@ -1,38 +1,12 @@
 import 'server-only';
-import { z } from 'zod';
 import { authorize } from '@/lib/auth/authorize';
 import type { Ctx } from '@/lib/context';
-import { withTransaction } from '@/lib/db/tx';
+import { daysBetween } from '@/lib/days';
 import type { Cell, EngineColumn } from '@/lib/engine/port';
-import { DomainError, ValidationError } from '@/lib/errors';
-import { appendJournal } from '@/lib/journal/append';
-import { toRunDto, type RunDto } from '@/lib/queries/dto';
-import { loadVisibleRun, requireResultAccess } from '@/lib/queries/ledger';
-import { runSavedQuery } from '@/lib/queries/run-saved-query';
-
-// The patient view: the catalog's studies and the access history over a window, as two recorded
-// runs (so the view is in the ledger like any report), opened by MRN and shown by run id — the
-// MRN itself never appears in a URL, the ledger or the journal.
-
-export const OpenPatientInput = z.object({ mrn: z.string(), from: z.string(), to: z.string() });
-
-export type PatientReportRef = { studiesRunId: string; accessRunId: string };
-
-export async function openPatientReport(ctx: Ctx, raw: unknown): Promise<PatientReportRef> {
-  await authorize(ctx, 'patient.read_phi', 'patients');
-  const parsed = OpenPatientInput.safeParse(raw);
-  if (!parsed.success) throw new ValidationError('Patient MRN, From and To are required.', { mrn: 'is required' });
-  const { mrn, from, to } = parsed.data;
-  const accesses = await runSavedQuery(ctx, { queryId: 'patient-access-history', params: { patient: mrn, from, to } }, { wait: true });
-  const studies = await runSavedQuery(ctx, { queryId: 'patient-studies', params: { patient: mrn } }, { wait: true });
-  for (const run of [accesses, studies]) {
-    if (run.status !== 'succeeded') throw new DomainError('precondition', run.error ?? `The ${run.queryTitle} query ${run.status}.`);
-  }
-  await withTransaction(ctx, (tx, txCtx) =>
-    appendJournal(tx, txCtx, { action: 'patient.view', subject: accesses.id, details: { studiesRun: studies.id, from, to, patient: accesses.parameters.patient ?? '' } }),
-  );
-  return { studiesRunId: studies.id, accessRunId: accesses.id };
-}
+import { DomainError } from '@/lib/errors';
+import { toRunDto, type RunDto } from '@/lib/queries/run-dto';
+import { loadVisibleRun, requireResultAccess } from '@/lib/queries/visible-run';
+import type { PatientReportRef } from './open-patient-report';
 
 export type TimelinePoint = { day: string; healthimaging: number; s3: number; denied: number };
 
@@ -83,10 +57,7 @@ export async function getPatientReport(ctx: Ctx, ref: PatientReportRef): Promise
   const window = accessRun.scopeFrom && accessRun.scopeTo ? { from: accessRun.scopeFrom, to: accessRun.scopeTo } : null;
   const timeline: TimelinePoint[] = [];
   if (window) {
-    for (let t = Date.parse(`${window.from}T00:00:00Z`); t <= Date.parse(`${window.to}T00:00:00Z`); t += 86_400_000) {
-      const day = new Date(t).toISOString().slice(0, 10);
-      timeline.push(days.get(day) ?? { day, healthimaging: 0, s3: 0, denied: 0 });
-    }
+    for (const day of daysBetween(window.from, window.to)) timeline.push(days.get(day) ?? { day, healthimaging: 0, s3: 0, denied: 0 });
   }
   return {
     patient: accessRun.parameters.patient ?? '',

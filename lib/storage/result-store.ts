@@ -7,28 +7,15 @@ import { pipeline } from 'node:stream/promises';
 import { PassThrough } from 'node:stream';
 import zlib from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { canonicalize } from '@/lib/journal/canonical';
+import { canonicalize } from '@/lib/canonical';
 import type { Cell, EngineColumn } from '@/lib/engine/port';
+import type { PageRequest, ResultDiff, ResultPage, ResultStore, ResultWriter, StoredResult } from './port';
 
 // A run's result rows, kept beside the portal database as gzip'd JSON lines (one canonical array per
 // row). resultSha256 = SHA-256 of the canonical column list line followed by the row lines, so anyone
 // can recompute it: (cat <id>.columns.json; gunzip -c <id>.rows.ndjson.gz) | sha256sum
 
-export type StoredResult = { columns: EngineColumn[]; rowCount: number; sha256: string; bytes: number };
-
-export type ResultWriter = {
-  write(batch: Cell[][]): Promise<void>;
-  finish(): Promise<StoredResult>;
-  abort(): Promise<void>;
-};
-
-export type ResultPage = { columns: EngineColumn[]; rows: Cell[][]; total: number };
-
-export type ResultDiff = { added: number; removed: number; addedSample: Cell[][]; removedSample: Cell[][] };
-
-export type PageRequest = { offset: number; limit: number; sort?: { column: string; direction: 'asc' | 'desc' } };
-
-export class ResultStore {
+export class LocalResultStore implements ResultStore {
   private db: Promise<DuckDBConnection> | undefined;
 
   constructor(readonly dir: string) {}

@@ -5,18 +5,16 @@ import { cookies, headers } from 'next/headers';
 import { forbidden, redirect } from 'next/navigation';
 import { decode } from 'next-auth/jwt';
 import { env } from '@/lib/config/env';
-import { getServices } from '@/lib/config/services';
+import { getServices } from '@/lib/boot/services';
 import type { Ctx } from '@/lib/context';
-import { makeCtx } from '@/lib/context-factory';
-import { withTransaction } from '@/lib/db/tx';
 import { DomainError } from '@/lib/errors';
-import { appendJournal } from '@/lib/journal/append';
-import type { Actor } from './actor';
-import { authSecret } from './secret';
-import { journalForbidden } from './authorize';
-import { can, type Permission } from './policy';
-import { resolveSession } from './sessions';
-import { userActor } from './sign-in';
+import type { Actor } from '@/lib/actor';
+import { authSecret } from '@/lib/auth/secret';
+import { journalForbidden } from '@/lib/auth/authorize';
+import { can, type Permission } from '@/lib/auth/policy';
+import { resolveSession } from '@/lib/auth/sessions';
+import { makeCtx } from '@/lib/context';
+import { userActor } from '@/lib/actor';
 
 export type UserActor = Actor & { type: 'user' };
 type SessionState = { actor: UserActor | null; expired: boolean };
@@ -39,16 +37,9 @@ export const currentActor = cache(async (): Promise<SessionState> => {
   const sid = typeof token?.sid === 'string' ? token.sid : null;
   if (!sid) return { actor: null, expired: false };
   const services = await getServices();
-  const found = await resolveSession(services.database.db, sid, new Date(), config.CUSTOS_SESSION_IDLE_MINUTES);
+  const found = await resolveSession(services.database.db, sid, new Date(), config.CUSTOS_SESSION_IDLE_MINUTES, await requestId());
   if (found.state === 'active') return { actor: userActor(found.user, found.sessionId) as UserActor, expired: false };
-  if (found.state === 'idle') {
-    const actor = userActor(found.user, found.sessionId);
-    const ctx = makeCtx(services, actor, await requestId());
-    await withTransaction(ctx, (tx, txCtx) =>
-      appendJournal(tx, txCtx, { action: 'auth.session_expired', subject: found.user.email, details: { idleMinutes: config.CUSTOS_SESSION_IDLE_MINUTES } }),
-    );
-    return { actor: null, expired: true };
-  }
+  if (found.state === 'idle') return { actor: null, expired: true };
   return { actor: null, expired: false };
 });
 

@@ -1,0 +1,35 @@
+import 'server-only';
+import { z } from 'zod';
+import { actorId } from '@/lib/actor';
+import { authorize } from '@/lib/auth/authorize';
+import type { Ctx } from '@/lib/context';
+import { withTransaction } from '@/lib/db/tx';
+import { parseInput } from '@/lib/errors';
+import { appendJournal } from '@/lib/journal/append';
+import type { ResultPageDto } from './run-dto';
+import { loadVisibleRun, requireResultAccess } from './visible-run';
+
+export const PageInput = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  sort: z.string().max(200).optional(),
+  dir: z.enum(['asc', 'desc']).default('asc'),
+});
+
+export async function getRunResults(ctx: Ctx, runId: string, raw: unknown): Promise<ResultPageDto> {
+  await authorize(ctx, 'query.use');
+  const row = await loadVisibleRun(ctx, runId);
+  await requireResultAccess(ctx, row);
+  const input = parseInput(PageInput, raw ?? {});
+  const columns = await ctx.services.results.columns(row.id);
+  const sort = input.sort && columns.some((c) => c.name === input.sort) ? { column: input.sort, direction: input.dir } : undefined;
+  const page = await ctx.services.results.page(row.id, { offset: input.offset, limit: input.limit, sort });
+  // Someone reading another person's result is a disclosure of its own; the owner's reads are
+  // covered by the run's entry.
+  if (row.actorId !== actorId(ctx.actor)) {
+    await withTransaction(ctx, (tx, txCtx) =>
+      appendJournal(tx, txCtx, { action: 'query.view_results', subject: row.id, details: { queryId: row.queryId, offset: input.offset, rows: page.rows.length } }),
+    );
+  }
+  return { ...page, offset: input.offset, limit: input.limit };
+}

@@ -1,0 +1,35 @@
+import 'server-only';
+import { actorId } from '@/lib/actor';
+import { authorize } from '@/lib/auth/authorize';
+import { canRunQuery } from '@/lib/auth/policy';
+import type { Ctx } from '@/lib/context';
+import { isAccessResult } from './access-columns';
+import { isActive, runProgress } from './active-runs';
+import { findQuery } from './registry';
+import { toRunDto, type RunDto } from './run-dto';
+import { loadVisibleRun } from './visible-run';
+
+export type RunDetailDto = RunDto & {
+  progress: { state: string; percent?: number; rowsFetched?: number; bytesScanned?: number; elapsedMs: number } | null;
+  executing: boolean;
+  canViewResults: boolean;
+  ownedByViewer: boolean;
+  exportFormats: ('csv' | 'json' | 'fhir')[];
+};
+
+export async function getRun(ctx: Ctx, runId: string): Promise<RunDetailDto> {
+  await authorize(ctx, 'query.use');
+  const row = await loadVisibleRun(ctx, runId);
+  const query = findQuery(row.queryId);
+  const canViewResults = Boolean(query) && canRunQuery(ctx.actor, query!.roles) && row.status === 'succeeded' && ctx.services.results.exists(row.id);
+  const exportFormats: RunDetailDto['exportFormats'] = canViewResults ? ['csv', 'json'] : [];
+  if (canViewResults && isAccessResult(await ctx.services.results.columns(row.id))) exportFormats.push('fhir');
+  return {
+    ...toRunDto(row),
+    progress: runProgress(row.id),
+    executing: isActive(row.id),
+    canViewResults,
+    ownedByViewer: row.actorId === actorId(ctx.actor),
+    exportFormats,
+  };
+}

@@ -1,0 +1,39 @@
+import 'server-only';
+import { and, count, desc, eq, gte, ilike, lt, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { actorId } from '@/lib/actor';
+import { authorize } from '@/lib/auth/authorize';
+import { can } from '@/lib/auth/policy';
+import type { Ctx } from '@/lib/context';
+import { isCalendarDate, nextDay } from '@/lib/days';
+import { queryRuns } from '@/lib/db/schema';
+import { parseInput } from '@/lib/errors';
+import { toRunDto, type RunDto } from './run-dto';
+
+export const RunFilter = z.object({
+  user: z.string().trim().max(254).optional(),
+  queryId: z.string().trim().max(100).optional(),
+  status: z.enum(['running', 'succeeded', 'failed', 'cancelled']).optional(),
+  from: z.string().refine(isCalendarDate, 'enter a date as YYYY-MM-DD').optional(),
+  to: z.string().refine(isCalendarDate, 'enter a date as YYYY-MM-DD').optional(),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type RunFilter = z.input<typeof RunFilter>;
+
+/** The ledger as the actor may see it: everyone's runs with runs.view_all, otherwise their own. */
+export async function listRuns(ctx: Ctx, raw: unknown): Promise<{ runs: RunDto[]; total: number }> {
+  await authorize(ctx, 'query.use');
+  const filter = parseInput(RunFilter, raw ?? {});
+  const where: SQL[] = [];
+  if (!can(ctx.actor, 'runs.view_all')) where.push(eq(queryRuns.actorId, actorId(ctx.actor)));
+  if (filter.user) where.push(ilike(queryRuns.actorLabel, `%${filter.user.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+  if (filter.queryId) where.push(eq(queryRuns.queryId, filter.queryId));
+  if (filter.status) where.push(eq(queryRuns.status, filter.status));
+  if (filter.from) where.push(gte(queryRuns.startedAt, new Date(`${filter.from}T00:00:00Z`)));
+  if (filter.to) where.push(lt(queryRuns.startedAt, new Date(`${nextDay(filter.to)}T00:00:00Z`)));
+  const condition = where.length ? and(...where) : undefined;
+  const rows = await ctx.db.select().from(queryRuns).where(condition).orderBy(desc(queryRuns.startedAt)).limit(filter.limit).offset(filter.offset);
+  const [total] = await ctx.db.select({ n: count() }).from(queryRuns).where(condition);
+  return { runs: rows.map(toRunDto), total: total?.n ?? 0 };
+}
