@@ -5,6 +5,7 @@ import type { Actor } from '@/lib/actor';
 import type { Env } from '@/lib/config/env';
 import type { Database, Db } from '@/lib/db/port';
 import type { QueryEngine } from '@/lib/engine/port';
+import type { JobRunner } from '@/lib/jobs/port';
 import type { LakeLocation } from '@/lib/lake/tables';
 import type { ResultStore } from '@/lib/storage/port';
 
@@ -15,6 +16,7 @@ export type Services = {
   engine: QueryEngine;
   results: ResultStore;
   lake: LakeLocation;
+  jobs: JobRunner;
   close(): Promise<void>;
 };
 

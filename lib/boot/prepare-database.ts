@@ -1,14 +1,15 @@
 import 'server-only';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import { ensureDemoAccounts } from '@/lib/auth/demo-accounts';
 import { makeCtx, type Services } from '@/lib/context';
 import { queryRuns } from '@/lib/db/schema';
 import { withTransaction } from '@/lib/db/tx';
+import { expireLeases } from '@/lib/jobs/lease';
 import { appendJournal } from '@/lib/journal/append';
 
 // mutation-path: start-up housekeeping is the portal acting on its own (the system actor), before
 // anyone signs in; each step and its journal entry are one transaction, journaled only when it changed something.
-/** Start-up housekeeping after migrations: demo accounts (embedded default) and runs a crash interrupted. */
+/** Start-up housekeeping after migrations: demo accounts (embedded default) and work a stop interrupted. */
 export async function prepareDatabase(services: Services): Promise<void> {
   const ctx = makeCtx(services, { type: 'system', job: 'start-up' });
   if (services.env.demoAccounts) {
@@ -17,15 +18,25 @@ export async function prepareDatabase(services: Services): Promise<void> {
       if (seeded.created || seeded.passwordsReset) await appendJournal(tx, txCtx, { action: 'user.seed_demo', subject: null, details: seeded });
     });
   }
-  // The embedded database has one process, so any run still marked running was cut off; with
-  // PostgreSQL other portal processes may be running queries, so only long-stale runs are closed.
-  const staleBefore =
-    services.database.kind === 'pglite' ? new Date() : new Date(Date.now() - 2 * services.env.CUSTOS_ATHENA_TIMEOUT_SECONDS * 1000);
+  // The embedded database has one process: jobs it was running when it stopped are taken over (and
+  // their runs resumed) by this start's worker at once rather than after their lease. With
+  // PostgreSQL other portal processes may be running them, so leases simply run out.
+  const embedded = services.database.kind === 'pglite';
+  if (embedded) await expireLeases(services.database.db);
+  // Runs with no open job to finish them (recorded before jobs existed, or whose job ended without
+  // settling the run) are closed as interrupted.
+  const staleBefore = embedded ? new Date() : new Date(Date.now() - 2 * services.env.CUSTOS_ATHENA_TIMEOUT_SECONDS * 1000);
   await withTransaction(ctx, async (tx, txCtx) => {
     const closed = await tx
       .update(queryRuns)
       .set({ status: 'failed', error: 'Interrupted: the portal stopped while this query ran.', finishedAt: txCtx.now() })
-      .where(and(eq(queryRuns.status, 'running'), lt(queryRuns.startedAt, staleBefore)))
+      .where(
+        and(
+          eq(queryRuns.status, 'running'),
+          lt(queryRuns.startedAt, staleBefore),
+          sql`NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.subject = ${queryRuns.id}::text AND jobs.state IN ('queued', 'running'))`,
+        ),
+      )
       .returning({ id: queryRuns.id });
     if (closed.length) await appendJournal(tx, txCtx, { action: 'query.runs_interrupted', subject: null, details: { runIds: closed.map((r) => r.id) } });
   });

@@ -8,7 +8,9 @@ import type { QueryEngine } from '@/lib/engine/port';
 import type { LakeLocation } from '@/lib/lake/tables';
 import { catalogKey } from '@/lib/phi';
 import { LocalResultStore } from '@/lib/storage/result-store';
+import { createJobRunner, type WorkerOptions } from '@/lib/jobs/worker';
 import { athenaConfigFromEnv, lakeLayout } from './adapter-config';
+import { jobHandlers } from './job-handlers';
 
 // The composition root: the one place that picks an adapter for each port from configuration.
 
@@ -21,7 +23,7 @@ export async function createEngine(env: Env, lake: LakeLocation): Promise<QueryE
   return createDuckDbEngine({ lake, tempDir: path.join(env.dataDir, 'tmp') });
 }
 
-export type ServiceOverrides = { engine?: QueryEngine; lakeDir?: string };
+export type ServiceOverrides = { engine?: QueryEngine; lakeDir?: string; worker?: Partial<Omit<WorkerOptions, 'db' | 'handlers'>> };
 
 export async function createServices(env: Env, overrides: ServiceOverrides = {}): Promise<Services> {
   catalogKey(env); // a missing key stops the start, not the first patient query
@@ -35,24 +37,35 @@ export async function createServices(env: Env, overrides: ServiceOverrides = {})
     await database.close();
     throw error;
   }
-  return {
+  const services: Services = {
     env,
     database,
     engine,
     results: new LocalResultStore(path.join(env.dataDir, 'results')),
     lake,
+    jobs: createJobRunner({
+      db: database.db,
+      handlers: () => jobHandlers(services),
+      leaseMs: env.CUSTOS_JOB_LEASE_SECONDS * 1000,
+      concurrency: env.CUSTOS_WORKER_CONCURRENCY,
+      schedules: true,
+      ...overrides.worker,
+    }),
     close: async () => {
+      await services.jobs.stop();
       await engine.close();
       await database.close();
     },
   };
+  return services;
 }
 
 const KEY = Symbol.for('custos.services');
 type Holder = { [KEY]?: Promise<Services> };
 
 /**
- * One set of services per process (the embedded database allows a single opener), prepared once.
+ * One set of services per process (the embedded database allows a single opener), prepared once,
+ * with a job worker unless CUSTOS_PORTAL_WORKER=off (workers then run as `custos worker`).
  * `npm start` prepares the database in the CLI process before Next starts; the Next process
  * prepares it again, which is idempotent.
  */
@@ -61,6 +74,12 @@ export function getServices(): Promise<Services> {
   holder[KEY] ??= createServices(readEnv()).then(async (services) => {
     const { prepareDatabase } = await import('./prepare-database');
     await prepareDatabase(services);
+    if (services.env.CUSTOS_PORTAL_WORKER === 'on') {
+      services.jobs.start();
+      // A stopping portal lets go of its jobs; whoever starts next takes them over.
+      process.once('SIGTERM', () => void services.jobs.stop());
+      process.once('SIGINT', () => void services.jobs.stop());
+    }
     return services;
   });
   holder[KEY].catch(() => {

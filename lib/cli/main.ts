@@ -6,6 +6,7 @@ import { journalVerify } from './commands/journal';
 import { lakeCheck, lakeCompact, lakeGenerate } from './commands/lake';
 import { describeError, queryList, queryRun } from './commands/query';
 import { serve } from './commands/serve';
+import { worker } from './commands/worker';
 import { UsageError, err } from './io';
 
 function debugEnabled(): boolean {
@@ -25,7 +26,8 @@ const HELP = `usage: custos <command>
   query list [--json]
   query run <id> --param name=value … [--format table|csv|json] [--lake DIR]
   journal verify [--json]        exit 0 when the journal is intact
-  config check [--json]          name what is missing in the engine, database and query configuration`;
+  config check [--json]          name what is missing in the engine, database and query configuration
+  worker [--concurrency N]       run background jobs (query runs, compaction, scheduled jobs) until stopped`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   serve: () => serve(),
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'query run': queryRun,
   'journal verify': journalVerify,
   'config check': configCheck,
+  worker,
 };
 
 async function main(argv: string[]): Promise<number> {

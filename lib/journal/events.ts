@@ -38,6 +38,12 @@ export type JournalEvents = {
     | { ok: true; entries: number; lastHash: string }
     | { ok: false; entries: number; brokenSeq: number; reason: string };
   'lake.compact': { rawFiles: number; records: number; partitionsWritten: number; seconds: number };
+  'job.created': { kind: string; about?: string };
+  'job.started': { kind: string; attempt: number; worker: string };
+  'job.taken_over': { kind: string; attempt: number; worker: string; previousWorker: string };
+  'job.finished': { kind: string; attempt: number };
+  'job.failed': { kind: string; attempt: number; error: string; willRetry: boolean };
+  'job.cancelled': { kind: string; attempt: number };
 };
 
 export type JournalAction = keyof JournalEvents;
@@ -68,6 +74,12 @@ const ACTIONS = {
   'patient.view': true,
   'journal.verify': true,
   'lake.compact': true,
+  'job.created': true,
+  'job.started': true,
+  'job.taken_over': true,
+  'job.finished': true,
+  'job.failed': true,
+  'job.cancelled': true,
 } as const satisfies Record<JournalAction, true>;
 
 /** Every action, for filters (the record above makes the compiler check the list is whole). */

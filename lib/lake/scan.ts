@@ -17,7 +17,7 @@ import {
   type InventoryManifest,
 } from './sources/inventory';
 import { errorMessage } from './sources/types';
-import type { LakeLayout, LakeLocation, LakeTable, ScanScope } from './tables';
+import type { LakeLocation, LakeTable, ScanScope } from './tables';
 
 
 export type RawKind = 'cloudtrail' | 'access-log' | 'inventory-csv' | 'inventory-parquet' | 'inventory-orc' | 'catalog';

@@ -4,7 +4,8 @@ import { authorize } from '@/lib/auth/authorize';
 import { canRunQuery } from '@/lib/auth/policy';
 import type { Ctx } from '@/lib/context';
 import { isAccessResult } from './access-columns';
-import { isActive, runProgress } from './active-runs';
+import { latestJobFor } from '@/lib/jobs/lease';
+import { QUERY_RUN_JOB } from './query-run-job';
 import { findQuery } from './registry';
 import { toRunDto, type RunDto } from './run-dto';
 import { loadVisibleRun } from './visible-run';
@@ -24,10 +25,11 @@ export async function getRun(ctx: Ctx, runId: string): Promise<RunDetailDto> {
   const canViewResults = Boolean(query) && canRunQuery(ctx.actor, query!.roles) && row.status === 'succeeded' && ctx.services.results.exists(row.id);
   const exportFormats: RunDetailDto['exportFormats'] = canViewResults ? ['csv', 'json'] : [];
   if (canViewResults && isAccessResult(await ctx.services.results.columns(row.id))) exportFormats.push('fhir');
+  const job = row.status === 'running' ? await latestJobFor(ctx.db, row.id, QUERY_RUN_JOB) : null;
   return {
     ...toRunDto(row),
-    progress: runProgress(row.id),
-    executing: isActive(row.id),
+    progress: job?.state === 'running' && job.progress ? { elapsedMs: 0, ...job.progress, state: String(job.progress.state ?? 'running') } : null,
+    executing: job?.state === 'running',
     canViewResults,
     ownedByViewer: row.actorId === actorId(ctx.actor),
     exportFormats,

@@ -5,12 +5,13 @@ import { actorId, actorLabel, actorRole } from '@/lib/actor';
 import type { Ctx } from '@/lib/context';
 import { withTransaction } from '@/lib/db/tx';
 import { queryRuns } from '@/lib/db/schema';
-import { EngineError, type EngineProgress } from '@/lib/engine/port';
 import { DomainError, ValidationError } from '@/lib/errors';
 import { catalogKey } from '@/lib/phi';
 import { appendJournal } from '@/lib/journal/append';
 import type { JournalEvents } from '@/lib/journal/events';
-import { finishRun, registerRun } from './active-runs';
+import { enqueueJob } from '@/lib/jobs/enqueue';
+import { wakeWorkers } from '@/lib/jobs/wake';
+import { QUERY_RUN_JOB } from './query-run-job';
 import { toRunDto, type RunDto } from './run-dto';
 import { prepareParams, type PreparedParams } from './params';
 import { paramDefaults } from './param-defaults';
@@ -18,8 +19,8 @@ import { loadRunnableQuery } from './runnable-query';
 import { formatBytes } from '@/lib/format';
 import type { SavedQuery } from './definition';
 
-// Runs a saved query: authorize → validate → ledger row + journal → engine → result store →
-// ledger row + journal. A run that fails or is cancelled is recorded as such, never as succeeded.
+// Runs a saved query: authorize → validate → ledger row + its job + journal, in one transaction →
+// a worker runs the job (lib/queries/query-run-job.ts). With `wait`, this process runs it now.
 
 /** A re-run binds the values an earlier run recorded; everything else comes from a person's form. */
 export type RunSource = { from: 'form' } | { from: 'ledger'; runId: string };
@@ -27,8 +28,8 @@ export type RunSource = { from: 'form' } | { from: 'ledger'; runId: string };
 export type RunOptions = {
   /** Wait for the result (CLI, tests); otherwise return as soon as the run is recorded. */
   wait: boolean;
+  /** Aborting it cancels the run (with `wait`). */
   signal?: AbortSignal;
-  onProgress?: (progress: EngineProgress) => void;
   /** Where the values come from: a form (the default), or an earlier run's ledger row (a re-run). */
   source?: RunSource;
 };
@@ -74,6 +75,7 @@ export async function runSavedQuery(ctx: Ctx, raw: unknown, options: RunOptions)
 
   const runId = randomUUID();
   const { engine } = ctx.services;
+  let jobId = '';
   const row = await withTransaction(ctx, async (tx, txCtx) => {
     const [created] = await tx
       .insert(queryRuns)
@@ -109,107 +111,16 @@ export async function runSavedQuery(ctx: Ctx, raw: unknown, options: RunOptions)
         ...(rerunOf ? { rerunOf } : {}),
       },
     });
+    jobId = await enqueueJob(tx, txCtx, { kind: QUERY_RUN_JOB, subject: runId, payload: { runId, actor: ctx.actor }, maxAttempts: 2 });
     return created!;
   });
 
-  const execution = execute(ctx, query, prepared, runId, options);
   if (!options.wait) {
-    execution.catch(() => undefined);
+    wakeWorkers();
     return toRunDto(row);
   }
-  return execution;
+  await ctx.services.jobs.runNow(jobId, { signal: options.signal });
+  const [finished] = await ctx.db.select().from(queryRuns).where(eq(queryRuns.id, runId));
+  return toRunDto(finished!);
 }
 
-async function execute(ctx: Ctx, query: SavedQuery, prepared: PreparedParams, runId: string, options: RunOptions): Promise<RunDto> {
-  const { engine, results } = ctx.services;
-  const active = registerRun(runId);
-  const limitMs = ctx.services.env.CUSTOS_QUERY_TIMEOUT_SECONDS * 1000;
-  const timeout = AbortSignal.timeout(limitMs);
-  const signal = AbortSignal.any([active.controller.signal, timeout, ...(options.signal ? [options.signal] : [])]);
-  const started = performance.now();
-  let writer: Awaited<ReturnType<typeof results.createWriter>> | undefined;
-  try {
-    const execution = await engine.execute({
-      sql: query.sql,
-      binds: prepared.binds,
-      tables: query.tables,
-      scope: prepared.scope,
-      requestToken: runId,
-      signal,
-      onProgress: (p) => {
-        active.progress = p;
-        options.onProgress?.(p);
-      },
-    });
-    writer = await results.createWriter(runId, execution.columns);
-    for await (const batch of execution.batches) {
-      if (signal.aborted) throw new EngineError('The query was cancelled.', 'cancelled', execution.executionId);
-      await writer.write(batch);
-    }
-    const stats = await execution.stats();
-    const stored = await writer.finish();
-    return await withTransaction(ctx, async (tx, txCtx) => {
-      const [updated] = await tx
-        .update(queryRuns)
-        .set({
-          status: 'succeeded',
-          engineExecutionId: stats.executionId,
-          bytesScanned: stats.bytesScanned,
-          filesScanned: stats.filesScanned,
-          costUsd: stats.costUsd,
-          rowCount: stored.rowCount,
-          resultSha256: stored.sha256,
-          finishedAt: txCtx.now(),
-          durationMs: Math.round(performance.now() - started),
-        })
-        .where(eq(queryRuns.id, runId))
-        .returning();
-      await appendJournal(tx, txCtx, {
-        action: 'query.run_finished',
-        subject: runId,
-        details: {
-          queryId: query.id,
-          rowCount: stored.rowCount,
-          resultSha256: stored.sha256,
-          bytesScanned: stats.bytesScanned,
-          engineExecutionId: stats.executionId,
-        },
-      });
-      return toRunDto(updated!);
-    });
-  } catch (error) {
-    await writer?.abort();
-    const timedOut = timeout.aborted && !active.controller.signal.aborted && !options.signal?.aborted;
-    const cancelled = !timedOut && error instanceof EngineError && error.code === 'cancelled';
-    const message = timedOut
-      ? `The query was stopped after running for ${limitMs >= 120_000 ? `${Math.round(limitMs / 60_000)} minutes` : `${Math.round(limitMs / 1000)} seconds`}, this portal's limit (CUSTOS_QUERY_TIMEOUT_SECONDS). Narrow the date range.`
-      : error instanceof EngineError || error instanceof DomainError
-        ? error.message
-        : 'The query failed because of an internal error.';
-    const dto = await withTransaction(ctx, async (tx, txCtx) => {
-      const [updated] = await tx
-        .update(queryRuns)
-        .set({
-          status: cancelled ? 'cancelled' : 'failed',
-          error: message,
-          engineExecutionId: error instanceof EngineError ? (error.executionId ?? null) : null,
-          finishedAt: txCtx.now(),
-          durationMs: Math.round(performance.now() - started),
-        })
-        .where(eq(queryRuns.id, runId))
-        .returning();
-      await appendJournal(tx, txCtx, {
-        action: cancelled ? 'query.run_cancelled' : 'query.run_failed',
-        subject: runId,
-        details: { queryId: query.id, error: message },
-      });
-      return toRunDto(updated!);
-    });
-    if (!(error instanceof EngineError || error instanceof DomainError)) {
-      console.error(`run ${runId} (${query.id}) failed:`, error instanceof Error ? error.name : 'unknown error');
-    }
-    return dto;
-  } finally {
-    finishRun(runId);
-  }
-}

@@ -9,7 +9,7 @@ import zlib from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { canonicalize } from '@/lib/canonical';
 import type { Cell, EngineColumn } from '@/lib/engine/port';
-import type { PageRequest, ResultDiff, ResultPage, ResultStore, ResultWriter, StoredResult } from './port';
+import type { PageRequest, ResultDiff, ResultPage, ResultStore, ResultWriter } from './port';
 
 // A run's result rows, kept beside the portal database as gzip'd JSON lines (one canonical array per
 // row). resultSha256 = SHA-256 of the canonical column list line followed by the row lines, so anyone

@@ -11,7 +11,8 @@ import { DomainError } from '@/lib/errors';
 import type { Actor } from '@/lib/actor';
 import { authSecret } from '@/lib/auth/secret';
 import { journalForbidden } from '@/lib/auth/authorize';
-import { can, type Permission } from '@/lib/auth/policy';
+import { can } from '@/lib/auth/policy';
+import { PAGES, type Guard, type PageRoute } from './routes';
 import { resolveSession } from '@/lib/auth/sessions';
 import { makeCtx } from '@/lib/context';
 import { userActor } from '@/lib/actor';
@@ -43,13 +44,17 @@ export const currentActor = cache(async (): Promise<SessionState> => {
   return { actor: null, expired: false };
 });
 
-/** For pages: no session → sign-in; a role without the permission → 403 (journaled). */
-export async function requirePage(permission: Permission | null, where: string): Promise<Ctx & { actor: UserActor }> {
+/**
+ * For pages: no session → sign-in; a role without the page's permission (lib/web/routes.ts) → 403,
+ * journaled. `path` is the address asked for, to come back to after signing in.
+ */
+export async function requirePage(route: PageRoute, path: string): Promise<Ctx & { actor: UserActor }> {
   const { actor, expired } = await currentActor();
-  if (!actor) redirect(`/sign-in?callbackUrl=${encodeURIComponent(where)}${expired ? '&reason=idle' : ''}`);
+  if (!actor) redirect(`/sign-in?callbackUrl=${encodeURIComponent(path)}${expired ? '&reason=idle' : ''}`);
   const ctx = makeCtx(await getServices(), actor, await requestId()) as Ctx & { actor: UserActor };
+  const { permission } = PAGES[route] as Guard;
   if (permission && !can(actor, permission)) {
-    await journalForbidden(ctx, permission, where);
+    await journalForbidden(ctx, permission, path);
     forbidden();
   }
   return ctx;

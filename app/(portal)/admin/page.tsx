@@ -14,7 +14,7 @@ import { listJournal } from '@/lib/admin/list-journal';
 export const metadata: Metadata = { title: 'Admin' };
 
 export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
-  const ctx = await requirePage('journal.view', '/admin');
+  const ctx = await requirePage('/admin', '/admin');
   const search = await searchParams;
   const offset = Math.max(0, Number(search.offset ?? 0) || 0);
   const { entries, total } = await listJournal(ctx, { offset, limit: 50 });

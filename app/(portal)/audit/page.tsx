@@ -8,7 +8,7 @@ import { listQueriesFor } from '@/lib/queries/list-queries';
 export const metadata: Metadata = { title: 'Audit' };
 
 export default async function AuditPage() {
-  const ctx = await requirePage('audit.view', '/audit');
+  const ctx = await requirePage('/audit', '/audit');
   const queries = await listQueriesFor(ctx);
   return (
     <>

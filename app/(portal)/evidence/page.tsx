@@ -7,7 +7,7 @@ import { can } from '@/lib/auth/policy';
 export const metadata: Metadata = { title: 'Evidence' };
 
 export default async function EvidencePage() {
-  const ctx = await requirePage('evidence.view', '/evidence');
+  const ctx = await requirePage('/evidence', '/evidence');
   return (
     <>
       <PageHeader title="Evidence" description="Exports of recorded runs: each carries the query's SQL hash, its parameters and the SHA-256 of its result, so an auditor can check it against the run ledger." />

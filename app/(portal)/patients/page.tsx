@@ -10,7 +10,7 @@ import { listSectionQueries } from '@/lib/queries/list-section-queries';
 export const metadata: Metadata = { title: 'Patients' };
 
 export default async function PatientsPage() {
-  const ctx = await requirePage('patient.read_phi', '/patients');
+  const ctx = await requirePage('/patients', '/patients');
   const form = await getQueryForm(ctx, 'patient-access-history');
   const related = (await listSectionQueries(ctx, 'patients')).filter((q) => q.id !== 'patient-access-history');
   return (

@@ -7,7 +7,7 @@ import { listSectionQueries } from '@/lib/queries/list-section-queries';
 export const metadata: Metadata = { title: 'Posture' };
 
 export default async function PosturePage() {
-  const ctx = await requirePage('posture.view', '/posture');
+  const ctx = await requirePage('/posture', '/posture');
   const queries = await listSectionQueries(ctx, 'posture');
   return (
     <>

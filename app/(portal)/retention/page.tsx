@@ -7,7 +7,7 @@ import { listSectionQueries } from '@/lib/queries/list-section-queries';
 export const metadata: Metadata = { title: 'Retention' };
 
 export default async function RetentionPage() {
-  const ctx = await requirePage('retention.view', '/retention');
+  const ctx = await requirePage('/retention', '/retention');
   const queries = await listSectionQueries(ctx, 'retention');
   return (
     <>

@@ -1,3 +1,4 @@
 export * from './users';
 export * from './runs';
 export * from './journal';
+export * from './jobs';

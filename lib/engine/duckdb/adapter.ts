@@ -8,7 +8,6 @@ import {
   DuckDBTypeId,
   dateValue,
   timestampTZValue,
-  type DuckDBConnection,
   type DuckDBPreparedStatement,
   type DuckDBType,
 } from '@duckdb/node-api';

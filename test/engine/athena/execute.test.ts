@@ -391,7 +391,7 @@ describe('Athena execute: results', () => {
     replay
       .on('athena:StartQueryExecution', athenaOk(jsonFixture('athena/start-query-execution.json')))
       .on('athena:GetQueryExecution', queryExecution('succeeded'))
-      .on('athena:GetQueryResults', (req) => {
+      .on('athena:GetQueryResults', () => {
         const page = jsonFixture<{ ResultSet: { Rows: unknown[] }; NextToken?: string }>('athena/get-query-results-first-page.json');
         page.ResultSet.Rows = page.ResultSet.Rows.slice(0, 2);
         page.NextToken = 'next';

@@ -18,7 +18,7 @@ export default async function QueryPage({
 }) {
   const { queryId } = await params;
   const initial = await searchParams;
-  const ctx = await requirePage('query.use', `/audit/${queryId}`);
+  const ctx = await requirePage('/audit/[queryId]', `/audit/${queryId}`);
   const query = await pageData(getQueryForm(ctx, queryId));
   const initialValues: Record<string, string> = {};
   for (const p of query.params) if (typeof initial[p.name] === 'string') initialValues[p.name] = initial[p.name]!;

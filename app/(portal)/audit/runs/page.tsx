@@ -16,7 +16,7 @@ export const metadata: Metadata = { title: 'Run history' };
 const STATUS_TONE = { running: 'info', succeeded: 'success', failed: 'error', cancelled: 'warning' } as const;
 
 export default async function RunsPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
-  const ctx = await requirePage('query.use', '/audit/runs');
+  const ctx = await requirePage('/audit/runs', '/audit/runs');
   const search = await searchParams;
   const filter = Object.fromEntries(Object.entries(search).filter(([, v]) => v !== undefined && v !== ''));
   const queries = await listQueriesFor(ctx);

@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: 'Patient view' };
 
 export default async function PatientReportPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const search = await searchParams;
-  const ctx = await requirePage('patient.read_phi', '/patients');
+  const ctx = await requirePage('/patients/report', '/patients');
   if (!search.accesses || !search.studies) return <Alert tone="error">Open a patient from the Patients page.</Alert>;
   const report = await pageData(getPatientReport(ctx, { accessRunId: search.accesses, studiesRunId: search.studies }));
   const page = await pageData(getRunResults(ctx, report.accessRun.id, search));

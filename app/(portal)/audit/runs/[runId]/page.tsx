@@ -27,7 +27,7 @@ export default async function RunPage({
 }) {
   const { runId } = await params;
   const search = await searchParams;
-  const ctx = await requirePage('query.use', `/audit/runs/${runId}`);
+  const ctx = await requirePage('/audit/runs/[runId]', `/audit/runs/${runId}`);
   const run = await pageData(getRun(ctx, runId));
   const page = run.canViewResults ? await pageData(getRunResults(ctx, run.id, search)) : null;
   const earlier = run.canViewResults

@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: 'Compare runs' };
 
 export default async function CompareRunsPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const { before, after } = await searchParams;
-  const ctx = await requirePage('query.use', '/audit/runs/compare');
+  const ctx = await requirePage('/audit/runs/compare', '/audit/runs/compare');
   if (!before || !after) {
     return <Alert tone="error">Choose two runs to compare from a run&apos;s page.</Alert>;
   }

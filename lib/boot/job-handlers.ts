@@ -1,0 +1,13 @@
+import 'server-only';
+import { compactLakeJob, LAKE_COMPACT_JOB } from '@/lib/admin/compact-lake-now';
+import type { Services } from '@/lib/context';
+import type { JobHandlers } from '@/lib/jobs/types';
+import { QUERY_RUN_JOB, queryRunJob } from '@/lib/queries/query-run-job';
+
+/** Which domain does each kind of background job: the one table the workers run from. */
+export function jobHandlers(services: Services): JobHandlers {
+  return {
+    [QUERY_RUN_JOB]: queryRunJob(services),
+    [LAKE_COMPACT_JOB]: compactLakeJob(services),
+  };
+}

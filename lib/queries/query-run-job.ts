@@ -1,0 +1,138 @@
+import 'server-only';
+import { eq } from 'drizzle-orm';
+import type { Actor } from '@/lib/actor';
+import { makeCtx, type Ctx, type Services } from '@/lib/context';
+import { queryRuns } from '@/lib/db/schema';
+import { withTransaction } from '@/lib/db/tx';
+import { EngineError } from '@/lib/engine/port';
+import { DomainError, ValidationError } from '@/lib/errors';
+import { PermanentJobFailure, type JobHandler, type StopReason } from '@/lib/jobs/types';
+import { appendJournal } from '@/lib/journal/append';
+import { catalogKey } from '@/lib/phi';
+import type { ResultWriter } from '@/lib/storage/port';
+import type { SavedQuery } from './definition';
+import { paramDefaults } from './param-defaults';
+import { prepareParams, type PreparedParams } from './params';
+import { findQuery } from './registry';
+
+export const QUERY_RUN_JOB = 'query.run';
+
+/**
+ * Executes a recorded run: engine → result store → ledger row + journal. A run that fails or is
+ * cancelled is recorded as such, never as succeeded. Idempotent: a run already settled is left
+ * alone, and a run whose worker died is executed again from the start (results are written
+ * aside and renamed into place only when complete).
+ */
+export function queryRunJob(services: Services): JobHandler {
+  return async ({ job, signal, progress }) => {
+    const { runId, actor } = job.payload as { runId: string; actor: Actor };
+    const ctx = makeCtx(services, actor, job.id);
+    const [row] = await ctx.db.select().from(queryRuns).where(eq(queryRuns.id, runId));
+    if (!row || row.status !== 'running') return { skipped: row ? row.status : 'missing' };
+    const query = findQuery(row.queryId);
+    if (!query) return recordFailure(ctx, runId, row.queryId, 'The saved query of this run no longer exists.');
+    let prepared: PreparedParams;
+    try {
+      prepared = prepareParams(query, Object.fromEntries(Object.entries(row.binds).map(([k, v]) => [k, String(v)])), {
+        catalogKey: catalogKey(services.env),
+        maxDays: services.env.CUSTOS_QUERY_MAX_DAYS,
+        defaults: await paramDefaults(ctx),
+        source: 'ledger',
+      });
+    } catch (error) {
+      if (error instanceof ValidationError) return recordFailure(ctx, runId, query.id, `The recorded parameters no longer validate: ${error.message}`);
+      throw error;
+    }
+    return execute(ctx, query, prepared, runId, signal, progress);
+  };
+}
+
+async function recordFailure(ctx: Ctx, runId: string, queryId: string, message: string): Promise<never> {
+  await settleRun(ctx, runId, queryId, 'failed', message, null, 0);
+  throw new PermanentJobFailure(message);
+}
+
+async function settleRun(ctx: Ctx, runId: string, queryId: string, status: 'failed' | 'cancelled', message: string, executionId: string | null, durationMs: number) {
+  await withTransaction(ctx, async (tx, txCtx) => {
+    await tx
+      .update(queryRuns)
+      .set({ status, error: message, engineExecutionId: executionId, finishedAt: txCtx.now(), durationMs })
+      .where(eq(queryRuns.id, runId));
+    await appendJournal(tx, txCtx, { action: status === 'cancelled' ? 'query.run_cancelled' : 'query.run_failed', subject: runId, details: { queryId, error: message } });
+  });
+}
+
+async function execute(
+  ctx: Ctx,
+  query: SavedQuery,
+  prepared: PreparedParams,
+  runId: string,
+  jobSignal: AbortSignal,
+  progress: (p: Record<string, unknown>) => void,
+): Promise<Record<string, unknown>> {
+  const { engine, results } = ctx.services;
+  const limitMs = ctx.services.env.CUSTOS_QUERY_TIMEOUT_SECONDS * 1000;
+  const timeout = AbortSignal.timeout(limitMs);
+  const signal = AbortSignal.any([jobSignal, timeout]);
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  let writer: ResultWriter | undefined;
+  try {
+    const execution = await engine.execute({
+      sql: query.sql,
+      binds: prepared.binds,
+      tables: query.tables,
+      scope: prepared.scope,
+      requestToken: runId,
+      signal,
+      onProgress: (p) => progress(p),
+    });
+    writer = await results.createWriter(runId, execution.columns);
+    for await (const batch of execution.batches) {
+      if (signal.aborted) throw new EngineError('The query was cancelled.', 'cancelled', execution.executionId);
+      await writer.write(batch);
+    }
+    const stats = await execution.stats();
+    const stored = await writer.finish();
+    await withTransaction(ctx, async (tx, txCtx) => {
+      await tx
+        .update(queryRuns)
+        .set({
+          status: 'succeeded',
+          engineExecutionId: stats.executionId,
+          bytesScanned: stats.bytesScanned,
+          filesScanned: stats.filesScanned,
+          costUsd: stats.costUsd,
+          rowCount: stored.rowCount,
+          resultSha256: stored.sha256,
+          finishedAt: txCtx.now(),
+          durationMs: elapsed(),
+        })
+        .where(eq(queryRuns.id, runId));
+      await appendJournal(tx, txCtx, {
+        action: 'query.run_finished',
+        subject: runId,
+        details: { queryId: query.id, rowCount: stored.rowCount, resultSha256: stored.sha256, bytesScanned: stats.bytesScanned, engineExecutionId: stats.executionId },
+      });
+    });
+    return { rowCount: stored.rowCount, resultSha256: stored.sha256 };
+  } catch (error) {
+    await writer?.abort();
+    const stop = jobSignal.aborted ? (jobSignal.reason as StopReason | unknown) : null;
+    // This process is stopping or another worker took the job over: the run stays open for whoever runs it next.
+    if (stop === 'shutdown' || stop === 'lease-lost') throw error;
+    const timedOut = timeout.aborted && !jobSignal.aborted;
+    const cancelled = !timedOut && error instanceof EngineError && error.code === 'cancelled';
+    const message = timedOut
+      ? `The query was stopped after running for ${limitMs >= 120_000 ? `${Math.round(limitMs / 60_000)} minutes` : `${Math.round(limitMs / 1000)} seconds`}, this portal's limit (CUSTOS_QUERY_TIMEOUT_SECONDS). Narrow the date range.`
+      : error instanceof EngineError || error instanceof DomainError
+        ? error.message
+        : 'The query failed because of an internal error.';
+    await settleRun(ctx, runId, query.id, cancelled ? 'cancelled' : 'failed', message, error instanceof EngineError ? (error.executionId ?? null) : null, elapsed());
+    if (!(error instanceof EngineError || error instanceof DomainError)) {
+      console.error(`run ${runId} (${query.id}) failed:`, error instanceof Error ? error.name : 'unknown error');
+    }
+    if (cancelled) throw error;
+    throw new PermanentJobFailure(message);
+  }
+}
