@@ -8,6 +8,7 @@ const alias = {
   'server-only': path.join(root, 'test/support/empty.ts'),
 };
 const dbSuites = ['test/db/**/*.test.ts'];
+const lakeSuites = ['test/lake/**/*.test.ts', 'test/engine/duckdb/**/*.test.ts', 'test/queries/saved-queries.test.ts', 'test/cli/**/*.test.ts', 'test/bench/**/*.test.ts'];
 
 export default defineConfig({
   resolve: { alias },
@@ -16,11 +17,22 @@ export default defineConfig({
     hookTimeout: 180_000,
     projects: [
       {
+        // Pure code: the architecture rules, parameter validation, formats, the Athena adapter
+        // against recorded AWS responses. No database, no generated lake.
         resolve: { alias },
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: [...dbSuites, 'test/e2e/**'],
+          exclude: [...dbSuites, ...lakeSuites, 'test/e2e/**'],
+        },
+      },
+      {
+        // The log lake and the embedded engine: generated lakes (with truth.json), compaction,
+        // every saved query against the planted answers, the CLI and the benchmark's plumbing.
+        resolve: { alias },
+        test: {
+          name: 'lake',
+          include: lakeSuites,
           globalSetup: ['test/support/lake-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
