@@ -4,6 +4,7 @@ import { authorize } from '@/lib/auth/authorize';
 import type { Ctx } from '@/lib/context';
 import type { ConfigCheck } from '@/lib/engine/port';
 import { listQueries } from '@/lib/queries/registry';
+import { securityChecks } from './security-checks';
 
 export type ConnectionReport = { engine: string; database: string; checks: ConfigCheck[]; ok: boolean };
 
@@ -24,5 +25,6 @@ export async function checkConnections(ctx: Ctx): Promise<ConnectionReport> {
     checks.push({ item: 'Saved queries', ok: false, message: (error as Error).message });
   }
   checks.push(...(await services.engine.checkConfig()));
+  checks.push(...securityChecks(services.env));
   return { engine: services.engine.kind, database: services.database.kind, checks, ok: checks.every((c) => c.ok) };
 }

@@ -1,5 +1,6 @@
 // The only reader of process.env: every setting validated once with zod; a bad value stops the
 // process with a message naming the variable.
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -13,6 +14,9 @@ const optionalText = z
   .optional()
   .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
 
+/** The demo accounts' published password (README, sign-in page). */
+export const DEFAULT_DEMO_PASSWORD = 'custos-demo';
+
 const EnvSchema = z.object({
   CUSTOS_DATA_DIR: z.string().default('./.custos'),
   CUSTOS_DEBUG: bool,
@@ -20,10 +24,11 @@ const EnvSchema = z.object({
   CUSTOS_ENGINE: z.enum(['duckdb', 'athena']).default('duckdb'),
   DATABASE_URL: optionalText,
   PORT: positiveInt(3000),
+  HOST: optionalText,
   NEXTAUTH_URL: optionalText,
   NEXTAUTH_SECRET: optionalText,
   CUSTOS_DEMO: bool,
-  CUSTOS_DEMO_PASSWORD: z.string().min(8).default('custos-demo'),
+  CUSTOS_DEMO_PASSWORD: z.string().min(8).default(DEFAULT_DEMO_PASSWORD),
   CUSTOS_SESSION_IDLE_MINUTES: positiveInt(15),
   CUSTOS_SIGNIN_MAX_FAILURES: positiveInt(5),
   CUSTOS_SIGNIN_LOCK_MINUTES: positiveInt(15),
@@ -85,6 +90,10 @@ export type Env = z.infer<typeof EnvSchema> & {
   embedded: boolean;
   /** Demo accounts may sign in. */
   demoAccounts: boolean;
+  /** The lake is one the generator wrote (it carries the generator's marker), read by the embedded engine. */
+  demoLake: boolean;
+  /** The interface the portal listens on. */
+  host: string;
   oidcEnabled: boolean;
 };
 
@@ -107,12 +116,20 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     );
   }
   const embedded = !oidcEnabled && !e.DATABASE_URL;
+  const lakeDir = path.resolve(/*turbopackIgnore: true*/ e.CUSTOS_LAKE_DIR ?? path.join(dataDir, 'lake'));
+  // Demo accounts, with a published password, only where no real data can be: the generated demo
+  // lake on the embedded engine (and no external database or identity provider unless CUSTOS_DEMO=1),
+  // or explicitly with CUSTOS_DEMO=1 and a password of the site's own.
+  const demoLake = e.CUSTOS_ENGINE === 'duckdb' && isDemoLake(lakeDir);
+  const demoAccounts = e.CUSTOS_DEMO ? demoLake || e.CUSTOS_DEMO_PASSWORD !== DEFAULT_DEMO_PASSWORD : demoLake && embedded;
   return {
     ...e,
     dataDir,
-    lakeDir: path.resolve(/*turbopackIgnore: true*/ e.CUSTOS_LAKE_DIR ?? path.join(dataDir, 'lake')),
+    lakeDir,
     embedded,
-    demoAccounts: embedded || e.CUSTOS_DEMO,
+    demoAccounts,
+    demoLake,
+    host: e.HOST ?? (embedded ? '127.0.0.1' : '0.0.0.0'),
     oidcEnabled,
   };
 }
@@ -127,4 +144,9 @@ export function env(): Env {
 /** Tests and the CLI change settings between runs in one process. */
 export function resetEnvCache(): void {
   cached = undefined;
+}
+
+/** A lake the demo generator wrote carries its marker; a real lake never does. */
+export function isDemoLake(lakeDir: string): boolean {
+  return fs.existsSync(path.join(/*turbopackIgnore: true*/ lakeDir, '_custos', 'generation.json'));
 }

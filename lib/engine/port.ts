@@ -80,7 +80,8 @@ export type ScanEstimate = {
   costUsd: number;
 };
 
-export type ConfigCheck = { item: string; ok: boolean; message: string };
+/** One line of `config check`: ok, failed, or ok with a warning (a weaker setup that still works). */
+export type ConfigCheck = { item: string; ok: boolean; message: string; warning?: true };
 
 export type EngineCapabilities = {
   /** The engine reads a lake on this machine, which the portal compacts itself (Athena's Parquet layer is built by scheduled INSERT INTO). */

@@ -30,7 +30,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
           <ul className="flex flex-col gap-2 text-sm">
             {connections.checks.map((c) => (
               <li key={c.item} className="flex items-start gap-3">
-                <Badge tone={c.ok ? 'success' : 'error'}>{c.ok ? 'ok' : 'missing'}</Badge>
+                <Badge tone={c.ok ? (c.warning ? 'warning' : 'success') : 'error'}>{c.ok ? (c.warning ? 'warning' : 'ok') : 'missing'}</Badge>
                 <span>
                   <span className="font-medium">{c.item}</span> — {c.message}
                 </span>

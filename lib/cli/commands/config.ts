@@ -9,7 +9,7 @@ export async function configCheck(argv: string[]): Promise<number> {
   return withCli({}, async (ctx) => {
     const report = await checkConnections(ctx);
     if (values.json) out(JSON.stringify(report, null, 2));
-    else out(table(['', 'item', 'detail'], report.checks.map((c) => [c.ok ? 'ok' : 'FAIL', c.item, c.message])));
+    else out(table(['', 'item', 'detail'], report.checks.map((c) => [c.ok ? (c.warning ? 'WARN' : 'ok') : 'FAIL', c.item, c.message])));
     return report.ok ? 0 : 1;
   });
 }

@@ -2,7 +2,7 @@ import 'server-only';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { env, resetEnvCache } from '@/lib/config/env';
+import { env, resetEnvCache, type Env } from '@/lib/config/env';
 import { lakeLayout } from '@/lib/boot/adapter-config';
 import { createServices } from '@/lib/boot/services';
 import { prepareDatabase } from '@/lib/boot/prepare-database';
@@ -50,10 +50,15 @@ function run(command: string, args: string[], extraEnv: Record<string, string>):
   });
 }
 
+/** `next start` on the configured interface: loopback unless HOST says otherwise (or the portal is not the embedded default). */
+export function nextStartArgs(config: Pick<Env, 'PORT' | 'host'>): string[] {
+  return ['start', '-p', String(config.PORT), '-H', config.host];
+}
+
 /** `npm start`: prepares the embedded default (data dir, demo lake, database, build) and serves the portal. */
 export async function serve(): Promise<number> {
   resetEnvCache();
-  const config = env();
+  let config = env();
   const root = process.cwd();
   fs.mkdirSync(config.dataDir, { recursive: true });
   const lake = { dir: config.lakeDir, layout: lakeLayout(config) };
@@ -66,6 +71,9 @@ export async function serve(): Promise<number> {
     }
     const compacted = await compactLake(lake, {});
     err(`Lake compacted: ${JSON.stringify(compacted)}`);
+    // the settings that depend on the lake (demo accounts) are read again now that it exists
+    resetEnvCache();
+    config = env();
   }
 
   const services = await createServices(config);
@@ -86,6 +94,6 @@ export async function serve(): Promise<number> {
     const code = await run(process.execPath, [next, 'build'], runtimeEnv);
     if (code !== 0) return code;
   }
-  err(`Custos on http://localhost:${config.PORT} (data in ${config.dataDir})`);
-  return run(process.execPath, [next, 'start', '-p', String(config.PORT)], runtimeEnv);
+  err(`Custos on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.PORT} (data in ${config.dataDir})`);
+  return run(process.execPath, [next, ...nextStartArgs(config)], runtimeEnv);
 }
