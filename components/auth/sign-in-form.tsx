@@ -9,8 +9,11 @@ import { Field, Input } from '@/components/ui/field';
 
 function describe(code: string): string {
   if (code.startsWith('locked:')) {
-    const minutes = Number(code.slice(7)) || 15;
-    return `Too many failed attempts for this account. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+    const [, secondsText, key] = code.split(':');
+    const seconds = Number(secondsText) || 60;
+    const wait = seconds < 90 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`;
+    const whose = key === 'source' ? 'from your network address' : key === 'global' ? 'on this portal just now' : 'for this account';
+    return `Too many failed attempts ${whose}. Try again in ${wait}.`;
   }
   switch (code) {
     case 'demo_disabled':

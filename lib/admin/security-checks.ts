@@ -20,5 +20,17 @@ export function securityChecks(config: Env): ConfigCheck[] {
       message: config.demoAccounts ? 'on, over the generated demo lake only' : 'off',
     });
   }
+  if (config.DATABASE_URL) {
+    checks.push(
+      config.DATABASE_MIGRATION_URL
+        ? { item: 'Journal protection', ok: true, message: 'migrations run as the DATABASE_MIGRATION_URL role; the portal’s role may only read and append to the journal' }
+        : {
+            item: 'Journal protection',
+            ok: true,
+            warning: true,
+            message: 'DATABASE_MIGRATION_URL is not set, so the portal’s own role owns the journal and could switch its append-only trigger off; set it to an owner role',
+          },
+    );
+  }
   return checks;
 }

@@ -29,7 +29,7 @@ export async function createServices(env: Env, overrides: ServiceOverrides = {})
   catalogKey(env); // a missing key stops the start, not the first patient query
   const lake: LakeLocation = { dir: overrides.lakeDir ?? env.lakeDir, layout: lakeLayout(env) };
   fs.mkdirSync(env.dataDir, { recursive: true });
-  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.dataDir });
+  const database = await openDatabase({ url: env.DATABASE_URL, migrationUrl: env.DATABASE_MIGRATION_URL, dataDir: env.dataDir });
   let engine: QueryEngine;
   try {
     engine = overrides.engine ?? (await createEngine(env, lake));

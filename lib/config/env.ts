@@ -23,6 +23,7 @@ const EnvSchema = z.object({
   CUSTOS_LAKE_DIR: optionalText,
   CUSTOS_ENGINE: z.enum(['duckdb', 'athena']).default('duckdb'),
   DATABASE_URL: optionalText,
+  DATABASE_MIGRATION_URL: optionalText,
   PORT: positiveInt(3000),
   HOST: optionalText,
   NEXTAUTH_URL: optionalText,
@@ -32,6 +33,10 @@ const EnvSchema = z.object({
   CUSTOS_SESSION_IDLE_MINUTES: positiveInt(15),
   CUSTOS_SIGNIN_MAX_FAILURES: positiveInt(5),
   CUSTOS_SIGNIN_LOCK_MINUTES: positiveInt(15),
+  CUSTOS_SIGNIN_BACKOFF_SECONDS: positiveInt(30),
+  CUSTOS_SIGNIN_MAX_FAILURES_PER_SOURCE: positiveInt(20),
+  CUSTOS_SIGNIN_MAX_FAILURES_GLOBAL: positiveInt(200),
+  CUSTOS_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
   CUSTOS_OIDC_ISSUER: optionalText,
   CUSTOS_OIDC_CLIENT_ID: optionalText,
   CUSTOS_OIDC_CLIENT_SECRET: optionalText,
@@ -81,6 +86,12 @@ const EnvSchema = z.object({
   CUSTOS_ATHENA_TIMEOUT_SECONDS: positiveInt(1800),
   CUSTOS_ATHENA_ENDPOINT: optionalText,
   CUSTOS_ATHENA_CSV_RESULT_ROWS: positiveInt(5000),
+  CUSTOS_SIGNER: z.enum(['local', 'kms']).default('local'),
+  CUSTOS_SIGNER_P12: optionalText,
+  CUSTOS_SIGNER_P12_PASSWORD: z.string().optional(),
+  CUSTOS_SIGNER_KMS_KEY_ID: optionalText,
+  CUSTOS_SIGNER_CERT_CHAIN: optionalText,
+  CUSTOS_TSA_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional()),
 });
 
 export type Env = z.infer<typeof EnvSchema> & {

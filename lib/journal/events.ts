@@ -8,7 +8,8 @@ export type JournalEvents = {
   'auth.sign_in_failed':
     | ({ reason: 'unknown_account' | 'disabled' | 'bad_password' | 'demo_disabled' } & SourceIp)
     | { method: 'oidc'; reason: string };
-  'auth.sign_in_throttled': { minutesLeft: number } & SourceIp;
+  'auth.sign_in_throttled': { key: 'account' | 'source' | 'global'; retryAfterSeconds: number } & SourceIp;
+  'auth.sign_in_failures': { key: 'account' | 'source' | 'global'; failures: number; refused: number; from: string; to: string };
   'auth.sign_out': { sessionId: string };
   'auth.session_expired': { idleMinutes: number };
   'auth.session_ended': { reason: 'disabled'; sessionId: string };
@@ -57,6 +58,7 @@ const ACTIONS = {
   'auth.sign_in': true,
   'auth.sign_in_failed': true,
   'auth.sign_in_throttled': true,
+  'auth.sign_in_failures': true,
   'auth.sign_out': true,
   'auth.session_expired': true,
   'auth.session_ended': true,

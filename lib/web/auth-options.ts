@@ -10,16 +10,15 @@ import { endSession } from '@/lib/auth/sessions';
 import { signInWithPassword } from '@/lib/auth/sign-in';
 import { signInWithOidc } from '@/lib/auth/sign-in-oidc';
 import { authSecret } from '@/lib/auth/secret';
+import { clientAddress } from '@/lib/auth/client-address';
 import type { Role } from '@/lib/db/schema/users';
 import { makeCtx } from '@/lib/context';
 
 type CustosUser = User & { uid: string; role: string; sessionId: string };
 
-function firstHeader(headers: unknown, name: string): string | undefined {
+function header(headers: unknown, name: string): string | string[] | undefined {
   if (!headers || typeof headers !== 'object') return undefined;
-  const value = (headers as Record<string, string | string[] | undefined>)[name];
-  const text = Array.isArray(value) ? value[0] : value;
-  return text?.split(',')[0]?.trim() || undefined;
+  return (headers as Record<string, string | string[] | undefined>)[name];
 }
 
 let cached: NextAuthOptions | undefined;
@@ -39,11 +38,11 @@ export function authOptions(): NextAuthOptions {
         const services = await getServices();
         const result = await signInWithPassword(services, credentials, {
           requestId: randomUUID(),
-          sourceIp: firstHeader(req?.headers, 'x-forwarded-for') ?? firstHeader(req?.headers, 'x-real-ip'),
+          sourceIp: clientAddress(header(req?.headers, 'x-forwarded-for'), config.CUSTOS_TRUSTED_PROXY_HOPS) ?? undefined,
         });
         if (!result.ok) {
           // The sign-in page turns these codes into messages.
-          throw new Error(result.reason === 'locked' ? `locked:${result.minutes ?? 0}` : result.reason);
+          throw new Error(result.reason === 'locked' ? `locked:${result.seconds ?? (result.minutes ?? 1) * 60}:${result.key ?? 'account'}` : result.reason);
         }
         const actor = result.actor;
         if (actor.type !== 'user') return null;

@@ -34,12 +34,20 @@ export const authSessions = pgTable(
   (t) => [index('auth_sessions_user_idx').on(t.userId)],
 );
 
-/** Failed sign-ins per account name (whether or not the account exists). */
+/**
+ * Sign-in attempts counted per key — an account name (`account:<email>`, whether or not it exists),
+ * a client address (`source:<address>`) and the whole portal (`global`) — within a window, with the
+ * exponential back-off that follows the allowance and the window's not yet journaled failures.
+ */
 export const signInThrottle = pgTable('sign_in_throttle', {
-  email: text('email').primaryKey(),
+  key: text('key').primaryKey(),
+  windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+  /** Attempts evaluated in the window (counted before the password is checked; a success gives its one back). */
   failures: integer('failures').notNull().default(0),
-  firstFailureAt: timestamp('first_failure_at', { withTimezone: true }).notNull().default(sql`now()`),
-  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  /** Attempts refused unevaluated during a back-off. */
+  refused: integer('refused').notNull().default(0),
+  /** No attempt for this key is evaluated before this time. */
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull(),
 });
 
 export type UserRow = typeof users.$inferSelect;
