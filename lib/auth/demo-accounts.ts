@@ -1,5 +1,5 @@
 import 'server-only';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { users, type Role } from '@/lib/db/schema';
 import { hashPassword, verifyPassword } from './password';
 import type { Db } from '@/lib/db/port';
@@ -18,7 +18,7 @@ export async function ensureDemoAccounts(tx: Db, password: string): Promise<{ cr
   let created = 0;
   let passwordsReset = 0;
   for (const account of DEMO_ACCOUNTS) {
-    const [existing] = await tx.select().from(users).where(eq(users.email, account.email));
+    const [existing] = await tx.select().from(users).where(and(eq(users.email, account.email), eq(users.source, 'local')));
     if (!existing) {
       await tx.insert(users).values({ ...account, demo: true, source: 'local', passwordHash: await hashPassword(password) });
       created++;

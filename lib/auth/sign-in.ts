@@ -1,5 +1,5 @@
 import 'server-only';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { userActor } from '@/lib/actor';
 import { z } from 'zod';
 import { withTransaction } from '@/lib/db/tx';
@@ -54,7 +54,8 @@ export async function signInWithPassword(
   });
   if (!reservation.allowed) return { ok: false, reason: 'locked', minutes: Math.ceil(reservation.retryAfterSeconds / 60), seconds: reservation.retryAfterSeconds, key: reservation.blockedBy };
 
-  const [user] = await ctx.db.select().from(users).where(eq(users.email, email));
+  // only local accounts sign in with a password; a person from the identity provider never does
+  const [user] = await ctx.db.select().from(users).where(and(eq(users.email, email), eq(users.source, 'local')));
   let valid = false;
   if (user?.passwordHash) valid = await verifyPassword(user.passwordHash, password);
   else await burnVerification(password);

@@ -61,9 +61,10 @@ export function authOptions(): NextAuthOptions {
       clientSecret: config.CUSTOS_OIDC_CLIENT_SECRET,
       authorization: { params: { scope: 'openid email profile' } },
       idToken: true,
-      checks: ['pkce', 'state'],
+      // the nonce binds the ID token to this browser's sign-in, as PKCE and state bind the code
+      checks: ['pkce', 'state', 'nonce'],
       profile(profile: Record<string, unknown>) {
-        return { id: String(profile.sub), email: String(profile.email ?? ''), name: String(profile.name ?? profile.email ?? '') };
+        return { id: String(profile.sub), email: profile.email_verified === true ? String(profile.email ?? '') : null, name: String(profile.name ?? profile.preferred_username ?? profile.sub) };
       },
     });
   }

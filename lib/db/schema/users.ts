@@ -1,22 +1,33 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const ROLES = ['privacy_officer', 'security_officer', 'approver', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const users = pgTable('users', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  email: text('email').notNull().unique(),
-  name: text('name').notNull(),
-  role: text('role', { enum: ROLES }).notNull(),
-  /** argon2id hash; null for accounts that sign in through the identity provider only. */
-  passwordHash: text('password_hash'),
-  source: text('source', { enum: ['local', 'oidc'] }).notNull().default('local'),
-  demo: boolean('demo').notNull().default(false),
-  disabled: boolean('disabled').notNull().default(false),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
-});
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Local accounts sign in with it (unique among them); for people from the identity provider it is a label: their verified email, else their username. */
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
+    /** argon2id hash; null for accounts that sign in through the identity provider only. */
+    passwordHash: text('password_hash'),
+    source: text('source', { enum: ['local', 'oidc'] }).notNull().default('local'),
+    demo: boolean('demo').notNull().default(false),
+    disabled: boolean('disabled').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
+    /** A person from the identity provider is who (issuer, subject) says, never whoever has their email. */
+    oidcIssuer: text('oidc_issuer'),
+    oidcSubject: text('oidc_subject'),
+  },
+  (t) => [
+    uniqueIndex('users_local_email_idx').on(t.email).where(sql`${t.source} = 'local'`),
+    uniqueIndex('users_oidc_identity_idx').on(t.oidcIssuer, t.oidcSubject),
+  ],
+);
 
 /** Server-side session records: idle expiry and sign-out are enforced here, not by the cookie. */
 export const authSessions = pgTable(
