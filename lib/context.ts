@@ -6,6 +6,7 @@ import type { Env } from '@/lib/config/env';
 import type { Database, Db } from '@/lib/db/port';
 import type { QueryEngine } from '@/lib/engine/port';
 import type { JobRunner } from '@/lib/jobs/port';
+import type { KeyRing } from '@/lib/keys/port';
 import type { LakeLocation } from '@/lib/lake/tables';
 import type { ResultStore } from '@/lib/storage/port';
 
@@ -17,6 +18,8 @@ export type Services = {
   results: ResultStore;
   lake: LakeLocation;
   jobs: JobRunner;
+  /** Secrets derived from the installation key: sealing at rest, pseudonyms, checkpoint authentication. */
+  keys: KeyRing;
   close(): Promise<void>;
 };
 

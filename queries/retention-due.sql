@@ -5,7 +5,8 @@ description: >-
   Studies whose legal retention has ended on the chosen day and that are not on legal hold (neither
   in the catalog nor as an S3 Object Lock legal hold on any of their objects). Adults: a number of
   years after the study. Children: the later of that and the age of majority plus the statute of
-  limitations. The candidates for an end-of-retention deletion request.
+  limitations. The candidates for an end-of-retention deletion request. Approvers run it too, so it
+  names studies, never patients.
 roles: [privacy_officer, approver]
 tables: [study_catalog, s3_inventory]
 params:
@@ -16,7 +17,6 @@ params:
 columns:
   - { name: study_instance_uid, description: The study. }
   - { name: accession_number, description: The study's accession number. }
-  - { name: patient_id_hash, description: "The patient's pseudonymous id (HMAC of the MRN)." }
   - { name: retention_class, description: "adult or pediatric (the patient was under the age of majority at the study)." }
   - { name: study_date, description: The study date. }
   - { name: retain_until, description: "The day retention ends, by the rule above." }
@@ -48,7 +48,7 @@ rules AS (
               ELSE date_add('year', :adult_years, c.study_date) END AS retain_until
   FROM study_catalog c
 )
-SELECT r.study_instance_uid, r.accession_number, r.patient_id_hash, r.retention_class, r.study_date,
+SELECT r.study_instance_uid, r.accession_number, r.retention_class, r.study_date,
        r.retain_until, date_diff('day', r.retain_until, :as_of) AS days_past,
        coalesce(o.objects, 0) AS objects, coalesce(o.bytes, 0) AS bytes,
        CAST(o.lock_until AS date) AS object_lock_until

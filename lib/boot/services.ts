@@ -11,6 +11,7 @@ import { LocalResultStore } from '@/lib/storage/result-store';
 import { createJobRunner, type WorkerOptions } from '@/lib/jobs/worker';
 import { athenaConfigFromEnv, lakeLayout } from './adapter-config';
 import { jobHandlers } from './job-handlers';
+import { createKeys } from './keys';
 
 // The composition root: the one place that picks an adapter for each port from configuration.
 
@@ -29,6 +30,7 @@ export async function createServices(env: Env, overrides: ServiceOverrides = {})
   catalogKey(env); // a missing key stops the start, not the first patient query
   const lake: LakeLocation = { dir: overrides.lakeDir ?? env.lakeDir, layout: lakeLayout(env) };
   fs.mkdirSync(env.dataDir, { recursive: true });
+  const keys = await createKeys(env);
   const database = await openDatabase({ url: env.DATABASE_URL, migrationUrl: env.DATABASE_MIGRATION_URL, dataDir: env.dataDir });
   let engine: QueryEngine;
   try {
@@ -43,6 +45,7 @@ export async function createServices(env: Env, overrides: ServiceOverrides = {})
     engine,
     results: new LocalResultStore(path.join(env.dataDir, 'results')),
     lake,
+    keys,
     jobs: createJobRunner({
       db: database.db,
       handlers: () => jobHandlers(services),

@@ -5,13 +5,15 @@ import { daysBetween } from '@/lib/days';
 import type { Cell, EngineColumn } from '@/lib/engine/port';
 import { DomainError } from '@/lib/errors';
 import { toRunDto, type RunDto } from '@/lib/queries/run-dto';
+import { ledgerParams } from '@/lib/queries/sealed-params';
 import { loadVisibleRun, requireResultAccess } from '@/lib/queries/visible-run';
 import type { PatientReportRef } from './open-patient-report';
 
 export type TimelinePoint = { day: string; healthimaging: number; s3: number; denied: number };
 
 export type PatientReportDto = {
-  patient: string;
+  /** The patient's opaque reference, and the partial MRN for people who may read PHI. */
+  patient: { reference: string; partial: string | null };
   window: { from: string; to: string } | null;
   studiesRun: RunDto;
   accessRun: RunDto;
@@ -25,7 +27,7 @@ export async function getPatientReport(ctx: Ctx, ref: PatientReportRef): Promise
   await authorize(ctx, 'patient.read_phi', 'patients');
   const accessRun = await loadVisibleRun(ctx, ref.accessRunId);
   const studiesRun = await loadVisibleRun(ctx, ref.studiesRunId);
-  if (accessRun.queryId !== 'patient-access-history' || studiesRun.queryId !== 'patient-studies' || accessRun.binds.patient !== studiesRun.binds.patient) {
+  if (accessRun.queryId !== 'patient-access-history' || studiesRun.queryId !== 'patient-studies' || ledgerParams(ctx.services.keys, accessRun).patient !== ledgerParams(ctx.services.keys, studiesRun).patient) {
     throw new DomainError('not_found', 'This patient view was not found.');
   }
   await requireResultAccess(ctx, accessRun);
@@ -60,10 +62,10 @@ export async function getPatientReport(ctx: Ctx, ref: PatientReportRef): Promise
     for (const day of daysBetween(window.from, window.to)) timeline.push(days.get(day) ?? { day, healthimaging: 0, s3: 0, denied: 0 });
   }
   return {
-    patient: accessRun.parameters.patient ?? '',
+    patient: { reference: accessRun.parameters.patient ?? '', partial: toRunDto(ctx, accessRun).phiParameters?.patient ?? null },
     window,
-    studiesRun: toRunDto(studiesRun),
-    accessRun: toRunDto(accessRun),
+    studiesRun: toRunDto(ctx, studiesRun),
+    accessRun: toRunDto(ctx, accessRun),
     studies: { columns: studyColumns, rows: studyRows },
     timeline,
     totals: { accesses, principals: principals.size, denied },

@@ -39,8 +39,8 @@ export async function compareRuns(ctx: Ctx, beforeId: string, afterId: string): 
     appendJournal(tx, txCtx, { action: 'query.compare', subject: after.id, details: { before: before.id, added: diff.added, removed: diff.removed } }),
   );
   return {
-    before: toRunDto(before),
-    after: toRunDto(after),
+    before: toRunDto(ctx, before),
+    after: toRunDto(ctx, after),
     columns,
     ...diff,
     unchanged: (after.rowCount ?? 0) - diff.added,

@@ -1,8 +1,7 @@
 import 'server-only';
 import type { Ctx } from '@/lib/context';
 import { DomainError } from '@/lib/errors';
-import { catalogKey } from '@/lib/phi';
-import { paramDefaults } from './param-defaults';
+import { prepareOptions } from './param-defaults';
 import { prepareScope } from './params';
 import { loadRunnableQuery } from './runnable-query';
 
@@ -12,12 +11,7 @@ export type EstimateDto = { files: number; bytes: number; partitions: number; co
 export async function estimateRun(ctx: Ctx, raw: unknown): Promise<EstimateDto> {
   const { query, params } = await loadRunnableQuery(ctx, raw);
   const { services } = ctx;
-  const scope = prepareScope(query, params, {
-    catalogKey: catalogKey(services.env),
-    maxDays: services.env.CUSTOS_QUERY_MAX_DAYS,
-    defaults: await paramDefaults(ctx),
-    source: 'form',
-  });
+  const scope = prepareScope(query, params, await prepareOptions(ctx, 'form'));
   if (query.range && !scope) throw new DomainError('validation', 'The query needs a date range.');
   const estimate = await services.engine.estimate({ tables: query.tables, scope });
   const limitBytes = services.env.CUSTOS_SCAN_LIMIT_BYTES;

@@ -10,6 +10,7 @@ import { DomainError } from '@/lib/errors';
 import { toRunDto, type RunDto } from './run-dto';
 import { isAccessResult } from './access-columns';
 import { csvLine } from './csv';
+import { ledgerParams } from './sealed-params';
 import { loadVisibleRun, requireResultAccess } from './visible-run';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'fhir'] as const;
@@ -78,7 +79,7 @@ export async function exportRun(ctx: Ctx, runId: string, format: ExportFormat): 
   }
   if (format === 'fhir') {
     const read = accessRecordReader(columns);
-    const patient = row.binds.patient;
+    const patient = ledgerParams(ctx.services.keys, row).patient;
     const meta = {
       patientIdHash: typeof patient === 'string' && /^[0-9a-f]{64}$/.test(patient) ? patient : null,
       generatedAt: ctx.now().toISOString(),
@@ -91,7 +92,7 @@ export async function exportRun(ctx: Ctx, runId: string, format: ExportFormat): 
       body: auditEventBundleJson(mapRows(results.rows(row.id), read), meta),
     };
   }
-  return { filename: `${base}.json`, contentType: 'application/json; charset=utf-8', body: jsonBody(toRunDto(row), columns, results.rows(row.id)) };
+  return { filename: `${base}.json`, contentType: 'application/json; charset=utf-8', body: jsonBody(toRunDto(ctx, row), columns, results.rows(row.id)) };
 }
 
 

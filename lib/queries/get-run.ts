@@ -27,7 +27,7 @@ export async function getRun(ctx: Ctx, runId: string): Promise<RunDetailDto> {
   if (canViewResults && isAccessResult(await ctx.services.results.columns(row.id))) exportFormats.push('fhir');
   const job = row.status === 'running' ? await latestJobFor(ctx.db, row.id, QUERY_RUN_JOB) : null;
   return {
-    ...toRunDto(row),
+    ...toRunDto(ctx, row),
     progress: job?.state === 'running' && job.progress ? { elapsedMs: 0, ...job.progress, state: String(job.progress.state ?? 'running') } : null,
     executing: job?.state === 'running',
     canViewResults,

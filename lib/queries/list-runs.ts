@@ -35,5 +35,5 @@ export async function listRuns(ctx: Ctx, raw: unknown): Promise<{ runs: RunDto[]
   const condition = where.length ? and(...where) : undefined;
   const rows = await ctx.db.select().from(queryRuns).where(condition).orderBy(desc(queryRuns.startedAt)).limit(filter.limit).offset(filter.offset);
   const [total] = await ctx.db.select({ n: count() }).from(queryRuns).where(condition);
-  return { runs: rows.map(toRunDto), total: total?.n ?? 0 };
+  return { runs: rows.map((row) => toRunDto(ctx, row)), total: total?.n ?? 0 };
 }

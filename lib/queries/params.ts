@@ -1,5 +1,6 @@
 // Turns what a person typed into validated, typed values bound to a saved query. Every message
 // names the field by its label; nothing here ever builds SQL text.
+import type { PseudonymKind } from '@/lib/keys/port';
 import { patientIdHash, maskIdentifier } from '@/lib/phi';
 import type { BindValue } from '@/lib/engine/port';
 import { ValidationError } from '@/lib/errors';
@@ -10,10 +11,14 @@ import { daysBetween, isCalendarDate, nextDay } from '@/lib/days';
 export type BoundValue = string | number | boolean;
 
 export type PreparedParams = {
-  /** As shown in the run ledger: patient identifiers masked. */
+  /** As anyone who may see the run is shown it: a patient identifier only as an opaque reference. */
   display: Record<string, string>;
+  /** For people who may read PHI: the partial values of patient-identifying parameters (last characters). */
+  phiDisplay: Record<string, string>;
   /** Values as bound (MRNs hashed): what a re-run reuses. */
   bound: Record<string, BoundValue>;
+  /** The parameters that identify a patient: kept sealed, never in clear in the ledger or the journal. */
+  phiNames: string[];
   /** In the statement's placeholder order. */
   binds: BindValue[];
   scope: ScanScope | null;
@@ -33,7 +38,14 @@ export type PrepareOptions = {
   defaults: ParamDefaults;
   /** Where the values come from: a person's form, or an earlier run's ledger row (MRNs already hashed). */
   source: 'form' | 'ledger';
+  /** The opaque reference shown for a patient-identifying value (a keyed pseudonym of the MRN hash, the UID …). */
+  pseudonym: (kind: PseudonymKind, value: string) => string;
 };
+
+/** Parameters that identify a patient: MRNs, studies, and strings a query marks as PHI. */
+export function isPhiParam(p: ParamDeclaration): boolean {
+  return p.type === 'mrn' || p.type === 'study' || (p.type === 'string' && p.phi);
+}
 
 // Forms of a date parameter a query can bind: the date, the day's start and the next day's start
 // as timestamps, partition values (YYYY/MM/DD), an inventory dt bound, and the day's start and the
@@ -77,7 +89,7 @@ const HASH = /^[0-9a-f]{64}$/;
 const STUDY = /^(?:[0-9]+(?:\.[0-9]+){1,31}|[A-Za-z0-9][A-Za-z0-9-]{0,31})$/;
 const PRINCIPAL = /^[A-Za-z0-9+=,.@:/_-]{2,512}$/;
 
-type Checked = { value: BoundValue; display: string } | { error: string };
+type Checked = { value: BoundValue; display: string; phiDisplay?: string } | { error: string };
 
 function check(p: ParamDeclaration, raw: unknown, options: PrepareOptions): Checked {
   const text = typeof raw === 'string' ? raw.trim() : raw;
@@ -85,10 +97,11 @@ function check(p: ParamDeclaration, raw: unknown, options: PrepareOptions): Chec
     case 'mrn': {
       if (typeof text !== 'string') return { error: 'enter a medical record number' };
       if (options.source === 'ledger') {
-        return HASH.test(text) ? { value: text, display: '(hashed)' } : { error: 'is not a patient hash' };
+        return HASH.test(text) ? { value: text, display: options.pseudonym('patient', text), phiDisplay: '(hashed)' } : { error: 'is not a patient hash' };
       }
       if (!MRN.test(text)) return { error: 'must be 3–32 letters, digits or dashes, starting with a letter or digit' };
-      return { value: patientIdHash(text, options.catalogKey), display: maskIdentifier(text) };
+      const hash = patientIdHash(text, options.catalogKey);
+      return { value: hash, display: options.pseudonym('patient', hash), phiDisplay: maskIdentifier(text) };
     }
     case 'date':
       if (typeof text !== 'string' || !isCalendarDate(text)) return { error: 'enter a date as YYYY-MM-DD' };
@@ -97,7 +110,7 @@ function check(p: ParamDeclaration, raw: unknown, options: PrepareOptions): Chec
       if (typeof text !== 'string' || !STUDY.test(text)) {
         return { error: 'enter a Study Instance UID (digits and dots) or an accession number' };
       }
-      return { value: text, display: maskIdentifier(text) };
+      return { value: text, display: options.pseudonym('study', text), phiDisplay: maskIdentifier(text) };
     case 'principal':
       if (typeof text !== 'string' || !PRINCIPAL.test(text)) {
         return { error: 'enter an IAM ARN, role session name or user name (letters, digits and + = , . @ : / _ -)' };
@@ -111,7 +124,7 @@ function check(p: ParamDeclaration, raw: unknown, options: PrepareOptions): Chec
       if (p.pattern && !new RegExp(`^(?:${p.pattern})$`).test(text)) {
         return { error: p.patternHelp ?? 'has an unexpected format' };
       }
-      return { value: text, display: p.phi ? maskIdentifier(text) : text };
+      return p.phi ? { value: text, display: options.pseudonym('value', text), phiDisplay: maskIdentifier(text) } : { value: text, display: text };
     }
     case 'integer':
     case 'hour': {
@@ -171,6 +184,7 @@ export function prepareParams(query: SavedQuery, input: Record<string, unknown>,
   const fieldErrors: Record<string, string> = {};
   const bound: Record<string, BoundValue> = {};
   const display: Record<string, string> = {};
+  const phiDisplay: Record<string, string> = {};
   const declared = new Set(query.params.map((p) => p.name));
   for (const key of Object.keys(input)) {
     if (!declared.has(key)) fieldErrors[key] = `is not a parameter of ${query.title}`;
@@ -187,6 +201,7 @@ export function prepareParams(query: SavedQuery, input: Record<string, unknown>,
     else {
       bound[p.name] = result.value;
       display[p.name] = result.display;
+      if (result.phiDisplay !== undefined) phiDisplay[p.name] = result.phiDisplay;
     }
   }
   let scope: ScanScope | null = null;
@@ -207,7 +222,8 @@ export function prepareParams(query: SavedQuery, input: Record<string, unknown>,
     throw new ValidationError(message, fieldErrors);
   }
   const binds = query.bindOrder.map((name) => bindFor(name, query, bound));
-  return { display, bound, binds, scope };
+  const phiNames = query.params.filter((p) => isPhiParam(p) && p.name in bound).map((p) => p.name);
+  return { display, phiDisplay, bound, phiNames, binds, scope };
 }
 
 function labelOf(query: SavedQuery, name: string): string {

@@ -8,10 +8,10 @@ import { EngineError } from '@/lib/engine/port';
 import { DomainError, ValidationError } from '@/lib/errors';
 import { PermanentJobFailure, type JobHandler, type StopReason } from '@/lib/jobs/types';
 import { appendJournal } from '@/lib/journal/append';
-import { catalogKey } from '@/lib/phi';
 import type { ResultWriter } from '@/lib/storage/port';
 import type { SavedQuery } from './definition';
-import { paramDefaults } from './param-defaults';
+import { prepareOptions } from './param-defaults';
+import { ledgerParams } from './sealed-params';
 import { prepareParams, type PreparedParams } from './params';
 import { findQuery } from './registry';
 
@@ -33,12 +33,7 @@ export function queryRunJob(services: Services): JobHandler {
     if (!query) return recordFailure(ctx, runId, row.queryId, 'The saved query of this run no longer exists.');
     let prepared: PreparedParams;
     try {
-      prepared = prepareParams(query, Object.fromEntries(Object.entries(row.binds).map(([k, v]) => [k, String(v)])), {
-        catalogKey: catalogKey(services.env),
-        maxDays: services.env.CUSTOS_QUERY_MAX_DAYS,
-        defaults: await paramDefaults(ctx),
-        source: 'ledger',
-      });
+      prepared = prepareParams(query, ledgerParams(services.keys, row), await prepareOptions(ctx, 'ledger'));
     } catch (error) {
       if (error instanceof ValidationError) return recordFailure(ctx, runId, query.id, `The recorded parameters no longer validate: ${error.message}`);
       throw error;

@@ -1,12 +1,18 @@
+import { can } from '@/lib/auth/policy';
+import type { Ctx } from '@/lib/context';
 import type { QueryRunRow } from '@/lib/db/schema';
 import type { Cell, EngineColumn } from '@/lib/engine/port';
+import { phiDisplayOf } from './sealed-params';
 
 export type RunDto = {
   id: string;
   queryId: string;
   queryTitle: string;
   status: QueryRunRow['status'];
+  /** Opaque references for patient-identifying parameters (P-…, S-…). */
   parameters: Record<string, string>;
+  /** The partial values behind them (last characters), for people who may read PHI; null otherwise. */
+  phiParameters: Record<string, string> | null;
   engine: string;
   engineExecutionId: string | null;
   sqlSha256: string;
@@ -26,8 +32,10 @@ export type RunDto = {
   rerunOf: string | null;
 };
 
-export function toRunDto(row: QueryRunRow): RunDto {
+/** A run as the viewer may see it: patient-identifying parameters as opaque references, and their partial values only for people who may read PHI. */
+export function toRunDto(ctx: Ctx, row: QueryRunRow): RunDto {
   return {
+    phiParameters: can(ctx.actor, 'patient.read_phi') ? phiDisplayOf(ctx.services.keys, row) : null,
     id: row.id,
     queryId: row.queryId,
     queryTitle: row.queryTitle,

@@ -6,7 +6,6 @@ import type { Ctx } from '@/lib/context';
 import { withTransaction } from '@/lib/db/tx';
 import { queryRuns } from '@/lib/db/schema';
 import { DomainError, ValidationError } from '@/lib/errors';
-import { catalogKey } from '@/lib/phi';
 import { appendJournal } from '@/lib/journal/append';
 import type { JournalEvents } from '@/lib/journal/events';
 import { enqueueJob } from '@/lib/jobs/enqueue';
@@ -14,7 +13,8 @@ import { wakeWorkers } from '@/lib/jobs/wake';
 import { QUERY_RUN_JOB } from './query-run-job';
 import { toRunDto, type RunDto } from './run-dto';
 import { prepareParams, type PreparedParams } from './params';
-import { paramDefaults } from './param-defaults';
+import { prepareOptions } from './param-defaults';
+import { ledgerColumns } from './sealed-params';
 import { loadRunnableQuery } from './runnable-query';
 import { formatBytes } from '@/lib/format';
 import type { SavedQuery } from './definition';
@@ -23,7 +23,7 @@ import type { SavedQuery } from './definition';
 // a worker runs the job (lib/queries/query-run-job.ts). With `wait`, this process runs it now.
 
 /** A re-run binds the values an earlier run recorded; everything else comes from a person's form. */
-export type RunSource = { from: 'form' } | { from: 'ledger'; runId: string };
+export type RunSource = { from: 'form' } | { from: 'ledger'; runId: string; /** the earlier run's partial display of its PHI parameters */ phiDisplay: Record<string, string> };
 
 export type RunOptions = {
   /** Wait for the result (CLI, tests); otherwise return as soon as the run is recorded. */
@@ -43,12 +43,7 @@ async function prepareRun(ctx: Ctx, query: SavedQuery, params: Record<string, un
   const { services } = ctx;
   let prepared: PreparedParams;
   try {
-    prepared = prepareParams(query, params, {
-      catalogKey: catalogKey(services.env),
-      maxDays: services.env.CUSTOS_QUERY_MAX_DAYS,
-      defaults: await paramDefaults(ctx),
-      source: source.from,
-    });
+    prepared = prepareParams(query, params, await prepareOptions(ctx, source.from));
   } catch (error) {
     if (error instanceof ValidationError) {
       await rejected(ctx, query.id, { reason: 'invalid_parameters', fields: Object.keys(error.fieldErrors) });
@@ -84,8 +79,7 @@ export async function runSavedQuery(ctx: Ctx, raw: unknown, options: RunOptions)
         queryId: query.id,
         queryTitle: query.title,
         sqlSha256: query.sqlSha256,
-        parameters: prepared.display,
-        binds: prepared.bound,
+        ...ledgerColumns(ctx.services.keys, runId, prepared, source.from === 'ledger' ? { ...prepared.phiDisplay, ...source.phiDisplay } : prepared.phiDisplay),
         engine: engine.kind,
         status: 'running',
         scopeFrom: prepared.scope?.from ?? null,
@@ -117,10 +111,10 @@ export async function runSavedQuery(ctx: Ctx, raw: unknown, options: RunOptions)
 
   if (!options.wait) {
     wakeWorkers();
-    return toRunDto(row);
+    return toRunDto(ctx, row);
   }
   await ctx.services.jobs.runNow(jobId, { signal: options.signal });
   const [finished] = await ctx.db.select().from(queryRuns).where(eq(queryRuns.id, runId));
-  return toRunDto(finished!);
+  return toRunDto(ctx, finished!);
 }
 

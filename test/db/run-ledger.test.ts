@@ -22,6 +22,7 @@ import { getRunResults } from '@/lib/queries/get-run-results';
 import { listRuns } from '@/lib/queries/list-runs';
 import { cancelRun } from '@/lib/queries/cancel-run';
 import { rerunQuery } from '@/lib/queries/rerun-query';
+import { ledgerParams } from '@/lib/queries/sealed-params';
 
 async function text(body: AsyncIterable<string>): Promise<string> {
   let out = '';
@@ -56,8 +57,13 @@ describe(`saved-query runs and their ledger (${process.env.CUSTOS_TEST_DB})`, ()
     const run = await runSavedQuery(ctx, { queryId: 'patient-access-history', params: { patient: p.mrn, ...truth.window } }, { wait: true });
     expect(run).toMatchObject({ status: 'succeeded', rowCount: p.accesses.length, engine: 'duckdb', scope: truth.window });
     const [row] = await services.database.db.select().from(queryRuns).where(eq(queryRuns.id, run.id));
-    expect(row!.parameters.patient).toMatch(/^•+\d{4}$/);
-    expect(row!.binds.patient).toBe(p.patientIdHash);
+    // an opaque reference, never a part of the MRN; the hash itself is sealed, not in clear
+    expect(row!.parameters.patient).toMatch(/^P-[0-9A-HJKMNP-TV-Z]{12}$/);
+    expect(JSON.stringify([row!.parameters, row!.binds])).not.toContain(p.mrn.slice(-4));
+    expect(row!.binds.patient).toBeUndefined();
+    expect(JSON.stringify(row)).not.toContain(p.patientIdHash);
+    expect(ledgerParams(services.keys, row!).patient).toBe(p.patientIdHash);
+    expect(run.phiParameters).toEqual({ patient: `${'•'.repeat(p.mrn.length - 4)}${p.mrn.slice(-4)}` });
     expect(row!.actorLabel).toBe(ctx.actor.email);
     // the result hash is reproducible from the stored rows
     const columns = await services.results.columns(run.id);
@@ -121,7 +127,8 @@ describe(`saved-query runs and their ledger (${process.env.CUSTOS_TEST_DB})`, ()
     const first = await runSavedQuery(ctx, { queryId: 'patient-access-history', params: { patient: patient().mrn, ...truth.window } }, { wait: true });
     const again = await rerunQuery(ctx, first.id, { wait: true });
     expect(again).toMatchObject({ status: 'succeeded', rerunOf: first.id, resultSha256: first.resultSha256, sqlSha256: first.sqlSha256 });
-    expect(again.parameters).toEqual({ ...first.parameters, patient: '(hashed)' });
+    expect(again.parameters).toEqual(first.parameters);
+    expect(again.phiParameters).toEqual(first.phiParameters);
   });
 
   it('records a cancelled run as cancelled, never as succeeded', async () => {

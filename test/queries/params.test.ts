@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '@/lib/errors';
+import { createKeyRing } from '@/lib/keys/key-ring';
 import { DEMO_CATALOG_KEY, patientIdHash } from '@/lib/phi';
 import { parseSavedQuery } from '@/lib/queries/registry';
 import { prepareParams, type PrepareOptions } from '@/lib/queries/params';
@@ -40,6 +41,7 @@ const OPTIONS: PrepareOptions = {
   maxDays: 366,
   defaults: { rangeStart: '2026-10-01', rangeEnd: '2026-10-31', timeZone: 'America/New_York', businessStart: 7, businessEnd: 19 },
   source: 'form',
+  pseudonym: createKeyRing(Buffer.alloc(32, 3)).pseudonym,
 };
 const WINDOW = { from: '2026-10-01', to: '2026-10-07' };
 const ALL = { patient: 'MRN0001234', ...WINDOW, study: '1.2.840.113619.2.55', who: 'arn:aws:iam::123456789012:role/Radiology', note: 'night read', count: '25', hour: '19', zone: 'Europe/Paris', kind: 'adult' };

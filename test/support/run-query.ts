@@ -4,6 +4,7 @@ import { DEMO_CATALOG_KEY } from '@/lib/phi';
 import { DEFAULT_LAYOUT } from '@/lib/lake/layout';
 import { prepareParams } from '@/lib/queries/params';
 import { findQuery } from '@/lib/queries/registry';
+import { createKeyRing } from '@/lib/keys/key-ring';
 
 export type QueryResult = { columns: EngineColumn[]; rows: Record<string, Cell>[]; bytesScanned: number; filesScanned: number | null };
 
@@ -20,6 +21,7 @@ export async function runQuery(engine: QueryEngine, queryId: string, params: Rec
     maxDays: 366,
     defaults: { rangeStart: '2026-10-01', rangeEnd: '2026-10-31', timeZone: 'America/New_York', businessStart: 7, businessEnd: 19 },
     source: 'form',
+    pseudonym: createKeyRing(Buffer.alloc(32, 1)).pseudonym,
   });
   const execution = await engine.execute({ sql: query.sql, binds: prepared.binds, tables: query.tables, scope: prepared.scope });
   const rows: Record<string, Cell>[] = [];

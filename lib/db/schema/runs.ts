@@ -12,10 +12,12 @@ export const queryRuns = pgTable(
     queryTitle: text('query_title').notNull(),
     /** SHA-256 of the exact SQL text sent to the engine. */
     sqlSha256: text('sql_sha256').notNull(),
-    /** Parameters as a person entered them, with patient identifiers masked. */
+    /** Parameters as shown to anyone who may see the run: patient identifiers only as opaque references. */
     parameters: jsonb('parameters').$type<Record<string, string>>().notNull(),
-    /** Values bound to the statement (MRNs already hashed); used to re-run. */
+    /** Values bound to the statement that identify no patient; used to re-run. */
     binds: jsonb('binds').$type<Record<string, string | number | boolean>>().notNull(),
+    /** The patient-identifying binds (MRN hash, study UIDs …) and their partial display values, sealed (AES-256-GCM) with the installation key. */
+    phi: text('phi'),
     engine: text('engine').notNull(),
     engineExecutionId: text('engine_execution_id'),
     status: text('status', { enum: RUN_STATUSES }).notNull(),

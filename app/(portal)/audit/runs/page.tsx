@@ -10,6 +10,7 @@ import { ValidationError } from '@/lib/errors';
 import { formatBytes, formatDuration, formatTimestamp } from '@/lib/format';
 import { listRuns } from '@/lib/queries/list-runs';
 import { listQueriesFor } from '@/lib/queries/list-queries';
+import { runParameterText } from '@/components/query/run-parameters';
 
 export const metadata: Metadata = { title: 'Run history' };
 
@@ -100,9 +101,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
                 </td>
                 <td className="px-3 py-2">{run.queryTitle}</td>
                 <td className="px-3 py-2 font-mono text-xs">
-                  {Object.entries(run.parameters)
-                    .map(([k, v]) => `${k}=${v}`)
-                    .join(' ')}
+                  {runParameterText(run)}
                 </td>
                 <td className="px-3 py-2">{run.actorLabel}</td>
                 <td className="px-3 py-2">

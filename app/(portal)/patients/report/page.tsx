@@ -27,7 +27,7 @@ export default async function PatientReportPage({ searchParams }: { searchParams
         </Link>
       </p>
       <PageHeader
-        title={`Patient ${report.patient}`}
+        title={`Patient ${report.patient.reference}${report.patient.partial ? ` (MRN ${report.patient.partial})` : ''}`}
         description={
           report.window
             ? `${report.totals.accesses} accesses by ${report.totals.principals} principals from ${report.window.from} to ${report.window.to} (UTC)${report.totals.denied ? `, ${report.totals.denied} refused` : ''}.`

@@ -13,6 +13,7 @@ import { cancelRunAction, rerunAction } from './actions';
 import { getRun } from '@/lib/queries/get-run';
 import { getRunResults } from '@/lib/queries/get-run-results';
 import { listRuns } from '@/lib/queries/list-runs';
+import { RunParameters, runParameterText } from '@/components/query/run-parameters';
 
 export const metadata: Metadata = { title: 'Query run' };
 
@@ -118,7 +119,7 @@ export default async function RunPage({
                   Compare with the run of {formatTimestamp(r.startedAt)}
                 </Link>{' '}
                 <span className="text-slate-500">
-                  by {r.actorLabel}, {r.rowCount ?? 0} rows, {Object.entries(r.parameters).map(([k, v]) => `${k}=${v}`).join(' ')}
+                  by {r.actorLabel}, {r.rowCount ?? 0} rows, {runParameterText(r)}
                 </span>
               </li>
             ))}
@@ -131,11 +132,7 @@ export default async function RunPage({
           <dd className="font-mono text-xs">{run.id}</dd>
           <dt className="text-slate-500">Parameters</dt>
           <dd>
-            {Object.entries(run.parameters).map(([k, v]) => (
-              <span key={k} className="mr-3 inline-block">
-                <span className="text-slate-500">{k}</span> = <span className="font-mono text-xs">{v}</span>
-              </span>
-            ))}
+            <RunParameters run={run} />
           </dd>
           <dt className="text-slate-500">Window</dt>
           <dd>{run.scope ? `${run.scope.from} to ${run.scope.to} (UTC, inclusive)` : '—'}</dd>
