@@ -8,6 +8,8 @@ import type { QueryEngine } from '@/lib/engine/port';
 import type { JobRunner } from '@/lib/jobs/port';
 import type { KeyRing } from '@/lib/keys/port';
 import type { LakeLocation } from '@/lib/lake/tables';
+import type { Signer } from '@/lib/signer/port';
+import type { ObjectStore } from '@/lib/storage/object-store';
 import type { ResultStore } from '@/lib/storage/port';
 
 /** The adapters chosen once from configuration. */
@@ -16,6 +18,10 @@ export type Services = {
   database: Database;
   engine: QueryEngine;
   results: ResultStore;
+  /** Versioned objects with Object Lock: journal checkpoints, evidence, the archive (S3 or a local directory). */
+  objects: ObjectStore;
+  /** Signs evidence (PAdES) and journal checkpoints: a local certificate or a KMS key. */
+  signer: Signer;
   lake: LakeLocation;
   jobs: JobRunner;
   /** Secrets derived from the installation key: sealing at rest, pseudonyms, checkpoint authentication. */

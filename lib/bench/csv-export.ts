@@ -1,6 +1,6 @@
 // The CSV export path measured on a large stored result: rows come back through ResultStore.rows()
 // and are quoted and chunked exactly as lib/queries/export-run.ts does for a download.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -50,7 +50,7 @@ export async function measureCsvExport(
   resultDir: string,
   sampler: RssSampler,
 ): Promise<ExportFigures> {
-  const store = new LocalResultStore(resultDir);
+  const store = new LocalResultStore(resultDir, randomBytes(32));
   const runId = randomUUID();
   try {
     const storeStarted = performance.now();

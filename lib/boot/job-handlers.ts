@@ -2,6 +2,7 @@ import 'server-only';
 import { compactLakeJob, LAKE_COMPACT_JOB } from '@/lib/admin/compact-lake-now';
 import type { Services } from '@/lib/context';
 import type { JobHandlers } from '@/lib/jobs/types';
+import { purgeResultsJob, RESULTS_PURGE_JOB } from '@/lib/queries/purge-results';
 import { QUERY_RUN_JOB, queryRunJob } from '@/lib/queries/query-run-job';
 
 /** Which domain does each kind of background job: the one table the workers run from. */
@@ -9,5 +10,6 @@ export function jobHandlers(services: Services): JobHandlers {
   return {
     [QUERY_RUN_JOB]: queryRunJob(services),
     [LAKE_COMPACT_JOB]: compactLakeJob(services),
+    [RESULTS_PURGE_JOB]: purgeResultsJob(services),
   };
 }

@@ -5,7 +5,12 @@ import { makeCtx, type Services } from '@/lib/context';
 import { queryRuns } from '@/lib/db/schema';
 import { withTransaction } from '@/lib/db/tx';
 import { expireLeases } from '@/lib/jobs/lease';
+import { ensureSchedule, type Schedule } from '@/lib/jobs/schedules';
+import { RESULTS_PURGE_JOB } from '@/lib/queries/purge-results';
 import { appendJournal } from '@/lib/journal/append';
+
+/** The portal's recurring jobs (any worker enqueues each occurrence once). */
+const SCHEDULES: Schedule[] = [{ kind: RESULTS_PURGE_JOB, dailyAt: '03:15' }];
 
 // mutation-path: start-up housekeeping is the portal acting on its own (the system actor), before
 // anyone signs in; each step and its journal entry are one transaction, journaled only when it changed something.
@@ -18,6 +23,9 @@ export async function prepareDatabase(services: Services): Promise<void> {
       if (seeded.created || seeded.passwordsReset) await appendJournal(tx, txCtx, { action: 'user.seed_demo', subject: null, details: seeded });
     });
   }
+  await withTransaction(ctx, async (tx) => {
+    for (const schedule of SCHEDULES) await ensureSchedule(tx, schedule);
+  });
   // The embedded database has one process: jobs it was running when it stopped are taken over (and
   // their runs resumed) by this start's worker at once rather than after their lease. With
   // PostgreSQL other portal processes may be running them, so leases simply run out.

@@ -12,8 +12,24 @@ import { createJobRunner, type WorkerOptions } from '@/lib/jobs/worker';
 import { athenaConfigFromEnv, lakeLayout } from './adapter-config';
 import { jobHandlers } from './job-handlers';
 import { createKeys } from './keys';
+import { createObjectStore } from './object-store';
+import { createSigner } from './signer';
 
 // The composition root: the one place that picks an adapter for each port from configuration.
+
+/**
+ * The data directory holds the database, results, keys and spill files: it and everything the
+ * portal creates in it are readable by the portal's operating-system user only.
+ */
+export function ownerOnly(dataDir: string): void {
+  try {
+    process.umask(0o077);
+  } catch {
+    // worker threads may not change the umask; files there are created with explicit modes
+  }
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dataDir, 0o700);
+}
 
 export async function createEngine(env: Env, lake: LakeLocation): Promise<QueryEngine> {
   if (env.CUSTOS_ENGINE === 'athena') {
@@ -29,8 +45,9 @@ export type ServiceOverrides = { engine?: QueryEngine; lakeDir?: string; worker?
 export async function createServices(env: Env, overrides: ServiceOverrides = {}): Promise<Services> {
   catalogKey(env); // a missing key stops the start, not the first patient query
   const lake: LakeLocation = { dir: overrides.lakeDir ?? env.lakeDir, layout: lakeLayout(env) };
-  fs.mkdirSync(env.dataDir, { recursive: true });
+  ownerOnly(env.dataDir);
   const keys = await createKeys(env);
+  const objects = await createObjectStore(env, { buckets: { [env.CUSTOS_JOURNAL_CHECKPOINT_BUCKET]: { objectLock: true } } });
   const database = await openDatabase({ url: env.DATABASE_URL, migrationUrl: env.DATABASE_MIGRATION_URL, dataDir: env.dataDir });
   let engine: QueryEngine;
   try {
@@ -43,7 +60,9 @@ export async function createServices(env: Env, overrides: ServiceOverrides = {})
     env,
     database,
     engine,
-    results: new LocalResultStore(path.join(env.dataDir, 'results')),
+    objects,
+    signer: await createSigner(env),
+    results: new LocalResultStore(path.join(env.dataDir, 'results'), keys.fileKey('results')),
     lake,
     keys,
     jobs: createJobRunner({

@@ -42,6 +42,13 @@ async function migrateAsOwner(migrationUrl: string, appPool: pg.Pool): Promise<v
   }
 }
 
+function restrictTree(dir: string): void {
+  fs.chmodSync(dir, 0o700);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    fs.chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o700 : 0o600);
+  }
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
@@ -66,10 +73,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     };
   }
   const dir = path.join(options.dataDir, 'db');
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const lock: DirectoryLock = acquireDirectoryLock(options.dataDir, 'db');
   try {
     const client = await PGlite.create(dir);
+    // PGlite writes its files world-readable whatever the umask; its folder (0700) already keeps
+    // others out, and the files it holds are made owner-only too.
+    restrictTree(dir);
     const db = drizzlePglite({ client, schema });
     await migratePglite(db, { migrationsFolder: MIGRATIONS });
     return {

@@ -32,6 +32,8 @@ export type JournalEvents = {
     | { reason: 'invalid_parameters'; fields: string[] }
     | { reason: 'scan_limit'; estimatedBytes: string };
   'query.export': { queryId: string; format: string; rowCount: number };
+  'query.results_purged': { runIds: string[]; retentionDays: number };
+  'query.export_refused': { queryId: string; format: string; reason: 'result_hash_mismatch' };
   'query.view_results': { queryId: string; offset: number; rows: number };
   'query.compare': { before: string; added: number; removed: number };
   'patient.view': { studiesRun: string; from: string; to: string; patient: string };
@@ -71,6 +73,8 @@ const ACTIONS = {
   'query.runs_interrupted': true,
   'query.run_rejected': true,
   'query.export': true,
+  'query.results_purged': true,
+  'query.export_refused': true,
   'query.view_results': true,
   'query.compare': true,
   'patient.view': true,

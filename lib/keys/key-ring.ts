@@ -31,6 +31,7 @@ export function createKeyRing(master: Buffer): KeyRing {
   const sealing = derive(master, 'seal');
   const pseudonyms = { patient: derive(master, 'pseudonym:patient'), study: derive(master, 'pseudonym:study'), value: derive(master, 'pseudonym:value') };
   const checkpoint = derive(master, 'journal-checkpoint');
+  const files = { results: derive(master, 'file:results') };
   const checkpointId = createHash('sha256').update(checkpoint).digest('hex').slice(0, 16);
   return {
     seal(plain, context) {
@@ -52,5 +53,6 @@ export function createKeyRing(master: Buffer): KeyRing {
       return `${PREFIX[kind]}-${base32(createHmac('sha256', pseudonyms[kind]).update(value, 'utf8').digest(), 12)}`;
     },
     checkpointKey: () => ({ id: checkpointId, key: checkpoint }),
+    fileKey: (purpose) => files[purpose],
   };
 }

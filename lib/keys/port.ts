@@ -8,6 +8,8 @@ export type KeyRing = {
   seal(plain: Buffer, context: string): Buffer;
   /** Opens what seal() made in the same context; throws on any alteration. */
   open(sealed: Buffer, context: string): Buffer;
+  /** A 256-bit key for sealing files of one kind at rest (e.g. 'results'), derived for that purpose only. */
+  fileKey(purpose: 'results'): Buffer;
   /** A short, stable, keyed pseudonym: the same value always gives the same reference, which reveals nothing of it. */
   pseudonym(kind: PseudonymKind, value: string): string;
   /** The key journal checkpoints are authenticated with, and its identifier. */

@@ -69,6 +69,14 @@ export async function exportRun(ctx: Ctx, runId: string, format: ExportFormat): 
   if (format === 'fhir' && !isAccessResult(columns)) {
     throw new DomainError('precondition', 'Only results that list accesses (event time, action, source, outcome) can be exported as FHIR AuditEvents.');
   }
+  // what leaves the portal is what the ledger recorded: the stored rows are hashed again first
+  const stored = await results.verify(row.id);
+  if (stored.sha256 !== row.resultSha256) {
+    await withTransaction(ctx, (tx, txCtx) =>
+      appendJournal(tx, txCtx, { action: 'query.export_refused', subject: row.id, details: { queryId: row.queryId, format, reason: 'result_hash_mismatch' } }),
+    );
+    throw new DomainError('precondition', 'The stored result of this run no longer matches the SHA-256 its run recorded, so it is not exported. The refusal is journaled; re-run the query.');
+  }
   await withTransaction(ctx, (tx, txCtx) =>
     appendJournal(tx, txCtx, { action: 'query.export', subject: row.id, details: { queryId: row.queryId, format, rowCount: row.rowCount ?? 0 } }),
   );

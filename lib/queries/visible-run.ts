@@ -23,6 +23,9 @@ export async function requireResultAccess(ctx: Ctx, row: QueryRunRow): Promise<v
   const query = findQuery(row.queryId);
   if (!query) throw notFoundError('The saved query of this run');
   await authorizeQuery(ctx, query.id, query.roles);
+  if (row.resultPurgedAt) {
+    throw new DomainError('precondition', `The result of this run was purged on ${row.resultPurgedAt.toISOString().slice(0, 10)}, after the portal's retention of results; its hash stays in the ledger. Re-run the query to see the rows.`);
+  }
   if (row.status !== 'succeeded' || !ctx.services.results.exists(row.id)) {
     throw new DomainError(
       'precondition',

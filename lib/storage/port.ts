@@ -25,5 +25,7 @@ export type ResultStore = {
   page(runId: string, request: PageRequest): Promise<ResultPage>;
   /** Rows in one result and not the other, as multisets. */
   diff(before: string, after: string, sampleSize?: number): Promise<ResultDiff>;
+  /** Recomputes the stored result's SHA-256 and row count from its rows (what an export checks against the ledger). */
+  verify(runId: string): Promise<StoredResult>;
   remove(runId: string): Promise<void>;
 };

@@ -19,17 +19,18 @@ export const LAYERS: Layer[] = [
       /^lib\/db\/(schema\/|port\.ts$)/,
       /^lib\/[a-z-]+\/port\.ts$/,
       /^lib\/lake\/tables\.ts$/,
+      /^lib\/storage\/object-store\.ts$/,
     ],
   },
   {
     // Ports' adapters and the portal's own infrastructure: database, engines, lake, stores, journal, formats.
     name: 'infrastructure',
-    members: [/^lib\/(db|engine|lake|storage|journal|fhir|jobs)\//],
+    members: [/^lib\/(db|engine|lake|storage|journal|fhir|jobs|keys|signer)\//],
   },
   {
     // What the portal does: authorization and sign-in, saved queries, the patient view, administration.
     name: 'domains',
-    members: [/^lib\/(auth|queries|patients|admin)\//, /^lib\/health\.ts$/],
+    members: [/^lib\/(auth|queries|patients|admin|integrity)\//, /^lib\/health\.ts$/],
   },
   {
     // Entry points: the composition root, the Next.js glue and routes, the command line, the benchmark.
@@ -43,7 +44,14 @@ const ALLOWED: Record<string, string> = {};
 
 // Adapters are chosen in one place: only the composition root (and the tools that build their own
 // engines: the CLI's lake commands and the benchmark) may import them.
-const ADAPTERS = [/^lib\/engine\/(duckdb|athena)\//, /^lib\/db\/client\.ts$/, /^lib\/storage\/result-store\.ts$/];
+const ADAPTERS = [
+  /^lib\/engine\/(duckdb|athena)\//,
+  /^lib\/db\/client\.ts$/,
+  /^lib\/storage\/(result-store|local-object-store|s3-object-store)\.ts$/,
+  /^lib\/signer\/(local-p12|kms)\.ts$/,
+  /^lib\/keys\/(local|kms)-master\.ts$/,
+  /^lib\/integrity\/(local-lake|aws)\.ts$/,
+];
 const ADAPTER_USERS = [/^lib\/boot\//, /^lib\/bench\//];
 
 function files(dir: string): string[] {

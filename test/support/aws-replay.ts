@@ -1,5 +1,5 @@
-// A local HTTP endpoint that replays recorded AWS responses to the real SDK clients: Athena's
-// JSON 1.1 protocol (X-Amz-Target) and S3's REST-XML (path-style). It records every request so
+// A local HTTP endpoint that replays recorded AWS responses to the real SDK clients: Athena's and
+// CloudTrail's JSON 1.1 protocol (X-Amz-Target) and S3's REST-XML (path-style). It records every request so
 // tests can assert on what the adapter actually sent.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 
 export type ReplayRequest = {
@@ -17,6 +19,8 @@ export type ReplayRequest = {
   query: Record<string, string>;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The raw request body (binary uploads). */
+  bodyBytes: Buffer;
   /** The parsed body of a JSON-protocol request. */
   json: Record<string, unknown>;
   /** S3 path-style addressing. */
@@ -52,8 +56,23 @@ export function athenaOk(body: Record<string, unknown>): ReplayResponse {
   return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body };
 }
 
+/** A 200 CloudTrail response (JSON 1.1, like Athena's). */
+export function cloudTrailOk(body: Record<string, unknown>): ReplayResponse {
+  return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body };
+}
+
 /** An Athena error as AWS sends it: HTTP 400 (unless told), `__type` and `Message`. */
 export function athenaError(body: Record<string, unknown>, status = 400): ReplayResponse {
+  return { status, headers: { 'content-type': 'application/x-amz-json-1.1' }, body };
+}
+
+/** A 200 KMS response (JSON 1.1, X-Amz-Target `TrentService.<Operation>`). */
+export function kmsOk(body: Record<string, unknown>): ReplayResponse {
+  return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body };
+}
+
+/** A KMS error as AWS sends it: HTTP 400 (unless told), `__type` and `message`. */
+export function kmsError(body: Record<string, unknown>, status = 400): ReplayResponse {
   return { status, headers: { 'content-type': 'application/x-amz-json-1.1' }, body };
 }
 
@@ -61,19 +80,34 @@ export function s3Xml(xml: string, status = 200): ReplayResponse {
   return { status, headers: { 'content-type': 'application/xml' }, body: xml };
 }
 
+// S3 REST operations named by a sub-resource in the query rather than by `x-id`.
+const S3_SUBRESOURCES: Record<string, Record<string, string>> = {
+  versions: { GET: 's3:ListObjectVersions' },
+  delete: { POST: 's3:DeleteObjects' },
+  retention: { GET: 's3:GetObjectRetention', PUT: 's3:PutObjectRetention' },
+  'legal-hold': { GET: 's3:GetObjectLegalHold', PUT: 's3:PutObjectLegalHold' },
+};
+
 function operationOf(req: http.IncomingMessage, query: Record<string, string>): string {
   const target = req.headers['x-amz-target'];
+  if (typeof target === 'string' && target.startsWith('CloudTrail_')) return `cloudtrail:${target.split('.').at(-1)}`;
+  if (typeof target === 'string' && target.startsWith('TrentService.')) return `kms:${target.split('.').at(-1)}`;
   if (typeof target === 'string') return `athena:${target.split('.').at(-1)}`;
   if (query['x-id']) return `s3:${query['x-id']}`;
   if (req.method === 'GET' && query['list-type'] === '2') return 's3:ListObjectsV2';
+  for (const [name, byMethod] of Object.entries(S3_SUBRESOURCES)) {
+    const operation = name in query ? byMethod[req.method ?? ''] : undefined;
+    if (operation) return operation;
+  }
+  if (req.method === 'HEAD') return 's3:HeadObject';
   if (req.method === 'GET') return 's3:GetObject';
   return `s3:${req.method ?? 'UNKNOWN'}`;
 }
 
-async function readBody(req: http.IncomingMessage): Promise<string> {
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export class AwsReplay {
@@ -127,6 +161,24 @@ export class AwsReplay {
     });
   }
 
+  cloudTrailClient(region = 'us-east-1'): CloudTrailClient {
+    return new CloudTrailClient({
+      region,
+      endpoint: this.endpoint,
+      credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+      maxAttempts: 1,
+    });
+  }
+
+  kmsClient(): KMSClient {
+    return new KMSClient({
+      region: 'us-east-1',
+      endpoint: this.endpoint,
+      credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+      maxAttempts: 1,
+    });
+  }
+
   s3Client(): S3Client {
     return new S3Client({
       region: 'us-east-1',
@@ -151,7 +203,8 @@ export class AwsReplay {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.endpoint);
     const query = Object.fromEntries(url.searchParams);
-    const body = await readBody(req);
+    const bodyBytes = await readBody(req);
+    const body = bodyBytes.toString('utf8');
     const operation = operationOf(req, query);
     let json: Record<string, unknown> = {};
     if (typeof req.headers['x-amz-target'] === 'string' && body) json = JSON.parse(body) as Record<string, unknown>;
@@ -163,6 +216,7 @@ export class AwsReplay {
       query,
       headers: req.headers,
       body,
+      bodyBytes,
       json,
       bucket: operation.startsWith('s3:') ? segments[0] : undefined,
       key: operation.startsWith('s3:') && segments.length > 1 ? decodeURIComponent(segments.slice(1).join('/')) : undefined,
@@ -190,6 +244,8 @@ export class AwsReplay {
         request.response.bytes += Buffer.byteLength(chunk);
       });
       res.on('close', () => stream.destroy());
+      // A body that fails midway cuts the connection, as a dropped connection would.
+      stream.on('error', () => res.destroy());
       stream.pipe(res);
       return;
     }

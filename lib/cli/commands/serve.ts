@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { env, resetEnvCache, type Env } from '@/lib/config/env';
 import { lakeLayout } from '@/lib/boot/adapter-config';
-import { createServices } from '@/lib/boot/services';
+import { createServices, ownerOnly } from '@/lib/boot/services';
 import { prepareDatabase } from '@/lib/boot/prepare-database';
 import { authSecret } from '@/lib/auth/secret';
 import { latestLogDay } from '@/lib/lake/latest-day';
@@ -60,7 +60,7 @@ export async function serve(): Promise<number> {
   resetEnvCache();
   let config = env();
   const root = process.cwd();
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  ownerOnly(config.dataDir);
   const lake = { dir: config.lakeDir, layout: lakeLayout(config) };
 
   if (config.CUSTOS_ENGINE === 'duckdb') {

@@ -38,6 +38,10 @@ export const queryRuns = pgTable(
     actorLabel: text('actor_label').notNull(),
     actorRole: text('actor_role').notNull(),
     rerunOf: uuid('rerun_of'),
+    /** The stored result is kept at least until then (evidence made from it); null: the portal's result retention applies. */
+    resultKeepUntil: timestamp('result_keep_until', { withTimezone: true }),
+    /** When the stored result was purged (the ledger row and its hashes stay). */
+    resultPurgedAt: timestamp('result_purged_at', { withTimezone: true }),
   },
   (t) => [
     index('query_runs_started_idx').on(t.startedAt),

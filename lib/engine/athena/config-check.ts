@@ -113,6 +113,31 @@ function checkOutputLocation(ctx: AthenaContext, workGroup: WorkGroup | undefine
   return { item, ok: false, message: 'none: set CUSTOS_ATHENA_OUTPUT_LOCATION or give the workgroup a query result location' };
 }
 
+/**
+ * Athena writes every result (patient access histories included) to S3: it must be encrypted with a
+ * KMS key, and the workgroup must enforce that over whatever a client asks for.
+ */
+function checkResultEncryption(workGroup: WorkGroup | undefined): ConfigCheck {
+  const item = 'Query result encryption';
+  if (!workGroup) return { item, ok: false, message: 'unknown: allow athena:GetWorkGroup so the workgroup\'s encryption can be checked' };
+  const c = workGroup.Configuration;
+  const managed = c?.ManagedQueryResultsConfiguration;
+  if (managed?.Enabled) {
+    return managed.EncryptionConfiguration?.KmsKey
+      ? { item, ok: true, message: `managed query results encrypted with ${managed.EncryptionConfiguration.KmsKey}` }
+      : { item, ok: false, message: 'managed query results are not encrypted with a customer KMS key: set the workgroup\'s ManagedQueryResultsConfiguration EncryptionConfiguration KmsKey' };
+  }
+  const option = c?.ResultConfiguration?.EncryptionConfiguration?.EncryptionOption;
+  if (option !== 'SSE_KMS' && option !== 'CSE_KMS') {
+    return { item, ok: false, message: `${option ? `results are encrypted with ${option}` : 'results are not encrypted'}: set the workgroup's result encryption to SSE_KMS (or CSE_KMS) with a KMS key` };
+  }
+  if (c?.EnforceWorkGroupConfiguration !== true) {
+    return { item, ok: false, message: `${option} is set, but the workgroup does not enforce its settings, so a client could turn it off: set EnforceWorkGroupConfiguration` };
+  }
+  const key = c.ResultConfiguration?.EncryptionConfiguration?.KmsKey;
+  return { item, ok: true, message: `${option}${key ? ` with ${key}` : ''}, enforced by the workgroup` };
+}
+
 async function checkCatalog(ctx: AthenaContext, denials: Denials): Promise<ConfigCheck[]> {
   const { config } = ctx;
   const tableItems = (message: string): ConfigCheck[] =>
@@ -224,7 +249,7 @@ export async function checkAthenaConfig(ctx: AthenaContext): Promise<ConfigCheck
       denials.size === 0
         ? { item: 'IAM permissions', ok: true, message: 'every call the checks made was allowed' }
         : { item: 'IAM permissions', ok: false, message: `missing: ${[...denials].sort().join(', ')}` };
-    return [region, workGroupCheck, checkOutputLocation(ctx, workGroup, workGroupRead), ...catalog, bucket, permissions];
+    return [region, workGroupCheck, checkOutputLocation(ctx, workGroup, workGroupRead), checkResultEncryption(workGroup), ...catalog, bucket, permissions];
   } catch (error) {
     if (!(error instanceof CredentialsRejected)) throw error;
     return [

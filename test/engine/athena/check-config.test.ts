@@ -44,6 +44,7 @@ describe('Athena checkConfig', () => {
       'AWS Region',
       'Athena workgroup',
       'Query result location',
+      'Query result encryption',
       'Athena database',
       ...LAKE_TABLES.map((t) => `Table ${t}`),
       'Log bucket',
@@ -155,6 +156,30 @@ describe('Athena checkConfig', () => {
     expect(items['Athena workgroup']!.message).toMatch(/no per-query data limit \(BytesScannedCutoffPerQuery is not set\)/);
     expect(items['Query result location']).toMatchObject({ ok: false });
     expect(items['Query result location']!.message).toMatch(/managed storage .* unset CUSTOS_ATHENA_OUTPUT_LOCATION/);
+  });
+
+  it('requires KMS encryption of query results, enforced by the workgroup', async () => {
+    scriptHealthy();
+    expect(byItem(await engine().checkConfig())['Query result encryption']).toEqual({
+      item: 'Query result encryption',
+      ok: true,
+      message: 'SSE_KMS with arn:aws:kms:us-east-1:210987654321:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d, enforced by the workgroup',
+    });
+    replay.reset();
+    scriptHealthy((body) => {
+      delete (body.WorkGroup.Configuration.ResultConfiguration as Record<string, unknown>).EncryptionConfiguration;
+    });
+    expect(byItem(await engine().checkConfig())['Query result encryption']).toMatchObject({ ok: false, message: expect.stringMatching(/^results are not encrypted: set .* SSE_KMS/) });
+    replay.reset();
+    scriptHealthy((body) => {
+      (body.WorkGroup.Configuration.ResultConfiguration as Record<string, unknown>).EncryptionConfiguration = { EncryptionOption: 'SSE_S3' };
+    });
+    expect(byItem(await engine().checkConfig())['Query result encryption']!.message).toMatch(/^results are encrypted with SSE_S3/);
+    replay.reset();
+    scriptHealthy((body) => {
+      body.WorkGroup.Configuration.EnforceWorkGroupConfiguration = false;
+    });
+    expect(byItem(await engine().checkConfig())['Query result encryption']).toMatchObject({ ok: false, message: expect.stringMatching(/does not enforce its settings/) });
   });
 
   it('flags a missing database, an empty or absent log bucket', async () => {
