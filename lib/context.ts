@@ -5,6 +5,7 @@ import type { Actor } from '@/lib/actor';
 import type { Env } from '@/lib/config/env';
 import type { Database, Db } from '@/lib/db/port';
 import type { QueryEngine } from '@/lib/engine/port';
+import type { IntegritySources } from '@/lib/integrity/port';
 import type { JobRunner } from '@/lib/jobs/port';
 import type { KeyRing } from '@/lib/keys/port';
 import type { LakeLocation } from '@/lib/lake/tables';
@@ -23,6 +24,8 @@ export type Services = {
   /** Signs evidence (PAdES) and journal checkpoints: a local certificate or a KMS key. */
   signer: Signer;
   lake: LakeLocation;
+  /** Where CloudTrail's digest files and public keys are read to prove the logs behind a report. */
+  integrity: IntegritySources;
   jobs: JobRunner;
   /** Secrets derived from the installation key: sealing at rest, pseudonyms, checkpoint authentication. */
   keys: KeyRing;

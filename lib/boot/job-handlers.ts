@@ -1,5 +1,7 @@
 import 'server-only';
 import { compactLakeJob, LAKE_COMPACT_JOB } from '@/lib/admin/compact-lake-now';
+import { journalCheckpointJob } from '@/lib/admin/write-journal-checkpoint';
+import { CHECKPOINT_JOB } from '@/lib/journal/checkpoints';
 import type { Services } from '@/lib/context';
 import type { JobHandlers } from '@/lib/jobs/types';
 import { purgeResultsJob, RESULTS_PURGE_JOB } from '@/lib/queries/purge-results';
@@ -11,5 +13,6 @@ export function jobHandlers(services: Services): JobHandlers {
     [QUERY_RUN_JOB]: queryRunJob(services),
     [LAKE_COMPACT_JOB]: compactLakeJob(services),
     [RESULTS_PURGE_JOB]: purgeResultsJob(services),
+    [CHECKPOINT_JOB]: journalCheckpointJob(services),
   };
 }

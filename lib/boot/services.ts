@@ -9,8 +9,10 @@ import type { LakeLocation } from '@/lib/lake/tables';
 import { catalogKey } from '@/lib/phi';
 import { LocalResultStore } from '@/lib/storage/result-store';
 import { createJobRunner, type WorkerOptions } from '@/lib/jobs/worker';
+import { CHECKPOINT_JOB, checkpointDue } from '@/lib/journal/checkpoints';
 import { athenaConfigFromEnv, lakeLayout } from './adapter-config';
 import { jobHandlers } from './job-handlers';
+import { integritySources } from './integrity-sources';
 import { createKeys } from './keys';
 import { createObjectStore } from './object-store';
 import { createSigner } from './signer';
@@ -47,6 +49,7 @@ export async function createServices(env: Env, overrides: ServiceOverrides = {})
   const lake: LakeLocation = { dir: overrides.lakeDir ?? env.lakeDir, layout: lakeLayout(env) };
   ownerOnly(env.dataDir);
   const keys = await createKeys(env);
+  const integrity = await integritySources(env, { lakeDir: overrides.lakeDir });
   const objects = await createObjectStore(env, { buckets: { [env.CUSTOS_JOURNAL_CHECKPOINT_BUCKET]: { objectLock: true } } });
   const database = await openDatabase({ url: env.DATABASE_URL, migrationUrl: env.DATABASE_MIGRATION_URL, dataDir: env.dataDir });
   let engine: QueryEngine;
@@ -64,6 +67,7 @@ export async function createServices(env: Env, overrides: ServiceOverrides = {})
     signer: await createSigner(env),
     results: new LocalResultStore(path.join(env.dataDir, 'results'), keys.fileKey('results')),
     lake,
+    integrity,
     keys,
     jobs: createJobRunner({
       db: database.db,
@@ -71,10 +75,18 @@ export async function createServices(env: Env, overrides: ServiceOverrides = {})
       leaseMs: env.CUSTOS_JOB_LEASE_SECONDS * 1000,
       concurrency: env.CUSTOS_WORKER_CONCURRENCY,
       schedules: true,
+      triggers: [
+        {
+          kind: CHECKPOINT_JOB,
+          everyMs: 2_000,
+          due: () => checkpointDue(database.db, { entries: env.CUSTOS_JOURNAL_CHECKPOINT_ENTRIES, minutes: env.CUSTOS_JOURNAL_CHECKPOINT_MINUTES }),
+        },
+      ],
       ...overrides.worker,
     }),
     close: async () => {
       await services.jobs.stop();
+      integrity.close();
       await engine.close();
       await database.close();
     },

@@ -2,7 +2,8 @@ import 'server-only';
 import { ConfigError, env } from '@/lib/config/env';
 import { LockedError } from '@/lib/db/lock';
 import { configCheck } from './commands/config';
-import { journalVerify } from './commands/journal';
+import { integrityValidate } from './commands/integrity';
+import { journalCheckpoint, journalVerify } from './commands/journal';
 import { lakeCheck, lakeCompact, lakeGenerate } from './commands/lake';
 import { describeError, queryList, queryRun } from './commands/query';
 import { serve } from './commands/serve';
@@ -25,8 +26,10 @@ const HELP = `usage: custos <command>
   lake compact [--lake DIR]      convert new raw log files into the Parquet layer
   query list [--json]
   query run <id> --param name=value … [--format table|csv|json] [--lake DIR]
-  journal verify [--json]        exit 0 when the journal is intact
+  journal verify [--json]        exit 0 when the journal is intact and agrees with every checkpoint
+  journal checkpoint [--json]    anchor the journal's head in the object store now
   config check [--json]          name what is missing in the engine, database and query configuration
+  integrity validate --from D --to D [--region R] [--lake DIR] [--json]   check CloudTrail digests and log files
   worker [--concurrency N]       run background jobs (query runs, compaction, scheduled jobs) until stopped`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -37,7 +40,9 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'query list': queryList,
   'query run': queryRun,
   'journal verify': journalVerify,
+  'journal checkpoint': journalCheckpoint,
   'config check': configCheck,
+  'integrity validate': integrityValidate,
   worker,
 };
 

@@ -38,9 +38,10 @@ export type JournalEvents = {
   'query.compare': { before: string; added: number; removed: number };
   'patient.view': { studiesRun: string; from: string; to: string; patient: string };
   'journal.verify':
-    | { ok: true; entries: number; lastHash: string }
-    | { ok: false; entries: number; brokenSeq: number; reason: string };
+    | { ok: true; entries: number; lastHash: string; checkpoints: number; latestCheckpointSeq: number | null }
+    | { ok: false; entries: number; problem: string; seq: number };
   'lake.compact': { rawFiles: number; records: number; partitionsWritten: number; seconds: number };
+  'journal.checkpoint': { seq: number; hash: string; object: string; versionId: string };
   'job.created': { kind: string; about?: string };
   'job.started': { kind: string; attempt: number; worker: string };
   'job.taken_over': { kind: string; attempt: number; worker: string; previousWorker: string };
@@ -80,6 +81,7 @@ const ACTIONS = {
   'patient.view': true,
   'journal.verify': true,
   'lake.compact': true,
+  'journal.checkpoint': true,
   'job.created': true,
   'job.started': true,
   'job.taken_over': true,

@@ -1,8 +1,9 @@
 import 'server-only';
 import { parseArgs } from 'node:util';
+import { checkJournal } from '@/lib/admin/check-journal';
+import { writeJournalCheckpoint } from '@/lib/admin/write-journal-checkpoint';
 import { withCli } from '../context';
 import { err, out } from '../io';
-import { checkJournal } from '@/lib/admin/check-journal';
 
 export async function journalVerify(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
@@ -10,11 +11,29 @@ export async function journalVerify(argv: string[]): Promise<number> {
     const result = await checkJournal(ctx);
     if (values.json) out(JSON.stringify(result, null, 2));
     if (result.ok) {
-      if (!values.json) out(`Journal intact: ${result.entries} entries verified; head hash ${result.lastHash}`);
+      if (!values.json) {
+        const anchored = result.checkpoints.latestSeq === null ? 'no checkpoint yet' : `${result.checkpoints.verified} checkpoints, the latest at entry ${result.checkpoints.latestSeq}`;
+        out(`Journal intact: ${result.entries} entries verified against ${anchored}; head hash ${result.lastHash}`);
+      }
       return 0;
     }
     const b = result.firstBreak!;
-    err(`Journal broken at entry ${b.seq}${b.action ? ` (${b.action}, ${b.at})` : ''}: ${b.message}`);
+    err(`Journal ${result.problem?.kind ?? 'broken'} at entry ${b.seq}${b.action ? ` (${b.action}, ${b.at})` : ''}: ${b.message}`);
     return 1;
+  });
+}
+
+export async function journalCheckpoint(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
+  return withCli({}, async (ctx) => {
+    const written = await writeJournalCheckpoint(ctx);
+    if (!written) {
+      err('The journal is empty: there is nothing to checkpoint yet.');
+      return 1;
+    }
+    const object = `${written.object.bucket}/${written.object.key}?versionId=${written.object.versionId}`;
+    if (values.json) out(JSON.stringify({ seq: written.seq, hash: written.hash, at: written.at, object }, null, 2));
+    else out(`Checkpoint of entry ${written.seq} (hash ${written.hash}) written to ${object}`);
+    return 0;
   });
 }
