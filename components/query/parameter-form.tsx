@@ -36,17 +36,32 @@ export function ParameterForm({ params, action, estimate, submitLabel = 'Run que
   const [preflight, setPreflight] = useState<ActionState<EstimateDto>>(null);
   const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {};
 
+  const lastEstimated = useRef('');
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // The estimate depends on the dates only: only they are sent (never a patient identifier), once
+  // they settle, and only when they changed.
   const refreshEstimate = () => {
     if (!estimate || !formRef.current) return;
+    const form = new FormData(formRef.current);
     const values: Record<string, string> = {};
-    new FormData(formRef.current).forEach((v, k) => {
-      // Next adds $ACTION_… fields to forms bound to server actions; they are not parameters.
-      if (typeof v === 'string' && v !== '' && !k.startsWith('$')) values[k] = v;
-    });
-    void estimate(values).then(setPreflight);
+    for (const p of params) {
+      const v = form.get(p.name);
+      if (p.type === 'date' && typeof v === 'string' && v !== '') values[p.name] = v;
+    }
+    const key = JSON.stringify(values);
+    if (key === lastEstimated.current) return;
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      lastEstimated.current = key;
+      void estimate(values).then(setPreflight);
+    }, 400);
   };
-  // The estimate depends on the dates only; it is refreshed when they change.
-  useEffect(refreshEstimate, []); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    refreshEstimate();
+    return () => {
+      if (timer.current) clearTimeout(timer.current);
+    };
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
     <form ref={formRef} action={formAction} className="flex flex-col gap-5" noValidate>

@@ -13,6 +13,7 @@ import { CHECKPOINT_JOB, checkpointDue } from '@/lib/journal/checkpoints';
 import { athenaConfigFromEnv, lakeLayout } from './adapter-config';
 import { jobHandlers } from './job-handlers';
 import { integritySources } from './integrity-sources';
+import { withCachedWindow } from './cached-engine';
 import { createKeys } from './keys';
 import { createObjectStore } from './object-store';
 import { createSigner } from './signer';
@@ -54,7 +55,7 @@ export async function createServices(env: Env, overrides: ServiceOverrides = {})
   const database = await openDatabase({ url: env.DATABASE_URL, migrationUrl: env.DATABASE_MIGRATION_URL, dataDir: env.dataDir });
   let engine: QueryEngine;
   try {
-    engine = overrides.engine ?? (await createEngine(env, lake));
+    engine = overrides.engine ?? withCachedWindow(await createEngine(env, lake));
   } catch (error) {
     await database.close();
     throw error;

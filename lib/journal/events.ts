@@ -30,7 +30,8 @@ export type JournalEvents = {
   'query.runs_interrupted': { runIds: string[] };
   'query.run_rejected':
     | { reason: 'invalid_parameters'; fields: string[] }
-    | { reason: 'scan_limit'; estimatedBytes: string };
+    | { reason: 'scan_limit'; estimatedBytes: string }
+    | { reason: 'concurrency_user' | 'concurrency_portal' | 'hourly_budget' };
   'query.export': { queryId: string; format: string; rowCount: number };
   'query.results_purged': { runIds: string[]; retentionDays: number };
   'query.export_refused': { queryId: string; format: string; reason: 'result_hash_mismatch' };

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { actorId, actorLabel, actorRole } from '@/lib/actor';
 import type { Ctx } from '@/lib/context';
 import { withTransaction } from '@/lib/db/tx';
-import { queryRuns } from '@/lib/db/schema';
+import { queryRuns, type QueryRunRow } from '@/lib/db/schema';
 import { DomainError, ValidationError } from '@/lib/errors';
 import { appendJournal } from '@/lib/journal/append';
 import type { JournalEvents } from '@/lib/journal/events';
@@ -14,6 +14,7 @@ import { QUERY_RUN_JOB } from './query-run-job';
 import { toRunDto, type RunDto } from './run-dto';
 import { prepareParams, type PreparedParams } from './params';
 import { prepareOptions } from './param-defaults';
+import { runLimitBreach, RunLimitError } from './run-limits';
 import { ledgerColumns } from './sealed-params';
 import { loadRunnableQuery } from './runnable-query';
 import { formatBytes } from '@/lib/format';
@@ -71,43 +72,51 @@ export async function runSavedQuery(ctx: Ctx, raw: unknown, options: RunOptions)
   const runId = randomUUID();
   const { engine } = ctx.services;
   let jobId = '';
-  const row = await withTransaction(ctx, async (tx, txCtx) => {
-    const [created] = await tx
-      .insert(queryRuns)
-      .values({
-        id: runId,
-        queryId: query.id,
-        queryTitle: query.title,
-        sqlSha256: query.sqlSha256,
-        ...ledgerColumns(ctx.services.keys, runId, prepared, source.from === 'ledger' ? { ...prepared.phiDisplay, ...source.phiDisplay } : prepared.phiDisplay),
-        engine: engine.kind,
-        status: 'running',
-        scopeFrom: prepared.scope?.from ?? null,
-        scopeTo: prepared.scope?.to ?? null,
-        estimatedBytes: estimate.bytes,
-        startedAt: txCtx.now(),
-        actorType: ctx.actor.type,
-        actorId: actorId(ctx.actor),
-        actorLabel: actorLabel(ctx.actor),
-        actorRole: actorRole(ctx.actor) ?? ctx.actor.type,
-        rerunOf,
-      })
-      .returning();
-    await appendJournal(tx, txCtx, {
-      action: 'query.run',
-      subject: runId,
-      details: {
-        queryId: query.id,
-        sqlSha256: query.sqlSha256,
-        engine: engine.kind,
-        ...(prepared.scope ? { from: prepared.scope.from, to: prepared.scope.to } : {}),
-        parameters: Object.entries(prepared.display).map(([k, v]) => `${k}=${v}`),
-        ...(rerunOf ? { rerunOf } : {}),
-      },
+  let row: QueryRunRow;
+  try {
+    row = await withTransaction(ctx, async (tx, txCtx) => {
+      const breach = await runLimitBreach(tx, txCtx);
+      if (breach) throw new RunLimitError(breach);
+      const [created] = await tx
+        .insert(queryRuns)
+        .values({
+          id: runId,
+          queryId: query.id,
+          queryTitle: query.title,
+          sqlSha256: query.sqlSha256,
+          ...ledgerColumns(ctx.services.keys, runId, prepared, source.from === 'ledger' ? { ...prepared.phiDisplay, ...source.phiDisplay } : prepared.phiDisplay),
+          engine: engine.kind,
+          status: 'running',
+          scopeFrom: prepared.scope?.from ?? null,
+          scopeTo: prepared.scope?.to ?? null,
+          estimatedBytes: estimate.bytes,
+          startedAt: txCtx.now(),
+          actorType: ctx.actor.type,
+          actorId: actorId(ctx.actor),
+          actorLabel: actorLabel(ctx.actor),
+          actorRole: actorRole(ctx.actor) ?? ctx.actor.type,
+          rerunOf,
+        })
+        .returning();
+      await appendJournal(tx, txCtx, {
+        action: 'query.run',
+        subject: runId,
+        details: {
+          queryId: query.id,
+          sqlSha256: query.sqlSha256,
+          engine: engine.kind,
+          ...(prepared.scope ? { from: prepared.scope.from, to: prepared.scope.to } : {}),
+          parameters: Object.entries(prepared.display).map(([k, v]) => `${k}=${v}`),
+          ...(rerunOf ? { rerunOf } : {}),
+        },
+      });
+      jobId = await enqueueJob(tx, txCtx, { kind: QUERY_RUN_JOB, subject: runId, payload: { runId, actor: ctx.actor }, maxAttempts: 2 });
+      return created!;
     });
-    jobId = await enqueueJob(tx, txCtx, { kind: QUERY_RUN_JOB, subject: runId, payload: { runId, actor: ctx.actor }, maxAttempts: 2 });
-    return created!;
-  });
+  } catch (error) {
+    if (error instanceof RunLimitError) await rejected(ctx, query.id, { reason: error.breach.reason });
+    throw error;
+  }
 
   if (!options.wait) {
     wakeWorkers();

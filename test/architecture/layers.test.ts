@@ -30,7 +30,7 @@ export const LAYERS: Layer[] = [
   {
     // What the portal does: authorization and sign-in, saved queries, the patient view, administration.
     name: 'domains',
-    members: [/^lib\/(auth|queries|patients|admin|integrity)\//, /^lib\/health\.ts$/],
+    members: [/^lib\/(auth|queries|patients|admin|integrity|posture|retention|evidence)\//, /^lib\/health\.ts$/],
   },
   {
     // Entry points: the composition root, the Next.js glue and routes, the command line, the benchmark.

@@ -32,18 +32,16 @@ async function listPage(
   );
 }
 
-/** Every object under a prefix, following continuation tokens. */
-export async function listObjects(ctx: AthenaContext, bucket: string, prefix: string): Promise<ListedObject[]> {
-  const out: ListedObject[] = [];
+/** Every object under a prefix, page by page (following continuation tokens). */
+export async function* eachObject(ctx: AthenaContext, bucket: string, prefix: string): AsyncGenerator<ListedObject> {
   let token: string | undefined;
   do {
     const page = await listPage(ctx, bucket, prefix, { token });
     for (const o of page.Contents ?? []) {
-      if (o.Key !== undefined) out.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified });
+      if (o.Key !== undefined) yield { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified };
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return out;
 }
 
 /** The immediate "folders" under a prefix (ListObjectsV2 with Delimiter '/'), without the prefix. */
@@ -128,15 +126,25 @@ async function accessLogRoots(ctx: AthenaContext): Promise<string[]> {
 
 type TableScan = { files: number; bytes: number; partitions: number };
 
-async function sumPrefixes(ctx: AthenaContext, bucket: string, prefixes: string[]): Promise<{ files: number; bytes: number }> {
-  const listed = await mapLimited(prefixes, LIST_CONCURRENCY, (p) => listObjects(ctx, bucket, p));
+/** Counts and sizes of the objects under a prefix, summed page by page (no key is held). */
+async function sizeOf(ctx: AthenaContext, bucket: string, prefix: string): Promise<{ files: number; bytes: number }> {
   let files = 0;
   let bytes = 0;
-  for (const objects of listed) {
-    files += objects.length;
-    for (const o of objects) bytes += o.size;
-  }
+  let token: string | undefined;
+  do {
+    const page = await listPage(ctx, bucket, prefix, { token });
+    for (const o of page.Contents ?? []) {
+      files++;
+      bytes += o.Size ?? 0;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
   return { files, bytes };
+}
+
+async function sumPrefixes(ctx: AthenaContext, bucket: string, prefixes: string[]): Promise<{ files: number; bytes: number }> {
+  const sizes = await mapLimited(prefixes, LIST_CONCURRENCY, (p) => sizeOf(ctx, bucket, p));
+  return sizes.reduce((sum, s) => ({ files: sum.files + s.files, bytes: sum.bytes + s.bytes }), { files: 0, bytes: 0 });
 }
 
 async function datePartitionedScan(ctx: AthenaContext, roots: string[], scope: ScanScope): Promise<TableScan> {
@@ -148,12 +156,12 @@ async function datePartitionedScan(ctx: AthenaContext, roots: string[], scope: S
 
 async function inventoryScan(ctx: AthenaContext, scope: ScanScope | null): Promise<TableScan> {
   const { config } = ctx;
-  const objects = await listObjects(ctx, config.logBucket, `${config.layout.inventoryPrefix}${config.archiveBucket}/`);
+  const objects = eachObject(ctx, config.logBucket, `${config.layout.inventoryPrefix}${config.archiveBucket}/`);
   const days = scope ? new Set(partitionDays(scope.from, scope.to).map((d) => d.replaceAll('/', '-'))) : null;
   const partitions = new Set<string>();
   let files = 0;
   let bytes = 0;
-  for (const o of objects) {
+  for await (const o of objects) {
     const dt = /\/hive\/dt=(\d{4}-\d{2}-\d{2})-\d{2}-\d{2}\//.exec(o.key);
     if (dt && (!days || days.has(dt[1]!))) partitions.add(o.key.slice(0, o.key.lastIndexOf('/')));
     const delivered = o.lastModified?.toISOString().slice(0, 10);
