@@ -13,7 +13,7 @@ export async function createSession(tx: Db, userId: string, now: Date): Promise<
 
 export type SessionLookup =
   | { state: 'active'; user: UserRow; sessionId: string }
-  | { state: 'idle'; user: UserRow; sessionId: string }
+  | { state: 'idle' | 'lifetime'; user: UserRow; sessionId: string }
   | { state: 'ended' };
 
 // Writing last_seen on every request would be wasteful; within this window the session is fresh enough.
@@ -22,15 +22,27 @@ const TOUCH_EVERY_MS = 15_000;
 // mutation-path: the server ends a session that idled out or whose account was disabled (losing
 // access needs no role), each end journaled in its own transaction; the activity heartbeat is
 // bookkeeping, not an act of the person.
-/** Looks a session up, ending it when idle too long or disabled and refreshing its last activity otherwise. */
-export async function resolveSession(db: Db, sessionId: string, now: Date, idleMinutes: number, requestId: string = randomUUID()): Promise<SessionLookup> {
+/**
+ * Looks a session up, ending it when idle too long, older than its absolute lifetime or its account
+ * disabled, and otherwise refreshing its last activity — unless the request is background polling,
+ * which is not the person's activity.
+ */
+export async function resolveSession(
+  db: Db,
+  sessionId: string,
+  now: Date,
+  idleMinutes: number,
+  requestId: string = randomUUID(),
+  options: { maxAgeHours?: number; activity?: boolean } = {},
+): Promise<SessionLookup> {
   const [row] = await db
     .select({ session: authSessions, user: users })
     .from(authSessions)
     .innerJoin(users, eq(users.id, authSessions.userId))
     .where(eq(authSessions.id, sessionId));
   if (!row || row.session.endedAt) return { state: 'ended' };
-  const lapse = row.user.disabled ? 'disabled' : now.getTime() - row.session.lastSeenAt.getTime() > idleMinutes * 60_000 ? 'idle' : null;
+  const tooOld = options.maxAgeHours !== undefined && now.getTime() - row.session.createdAt.getTime() > options.maxAgeHours * 3_600_000;
+  const lapse = row.user.disabled ? 'disabled' : tooOld ? 'lifetime' : now.getTime() - row.session.lastSeenAt.getTime() > idleMinutes * 60_000 ? 'idle' : null;
   if (lapse) {
     const journalCtx = { actor: userActor(row.user, sessionId), now: () => now, requestId };
     await db.transaction(async (tx) => {
@@ -40,13 +52,13 @@ export async function resolveSession(db: Db, sessionId: string, now: Date, idleM
         journalCtx,
         lapse === 'idle'
           ? { action: 'auth.session_expired', subject: row.user.email, details: { idleMinutes } }
-          : { action: 'auth.session_ended', subject: row.user.email, details: { reason: 'disabled', sessionId } },
+          : { action: 'auth.session_ended', subject: row.user.email, details: lapse === 'lifetime' ? { reason: 'lifetime', maxAgeHours: options.maxAgeHours!, sessionId } : { reason: 'disabled', sessionId } },
       );
     });
-    return lapse === 'idle' ? { state: 'idle', user: row.user, sessionId } : { state: 'ended' };
+    return lapse === 'disabled' ? { state: 'ended' } : { state: lapse, user: row.user, sessionId };
   }
   const idleMs = now.getTime() - row.session.lastSeenAt.getTime();
-  if (idleMs > TOUCH_EVERY_MS) {
+  if (options.activity !== false && idleMs > TOUCH_EVERY_MS) {
     await db.update(authSessions).set({ lastSeenAt: now }).where(eq(authSessions.id, sessionId));
   }
   return { state: 'active', user: row.user, sessionId };
@@ -55,7 +67,7 @@ export async function resolveSession(db: Db, sessionId: string, now: Date, idleM
 export async function endSession(
   tx: Db,
   sessionId: string,
-  reason: 'sign_out' | 'idle' | 'disabled',
+  reason: 'sign_out' | 'idle' | 'disabled' | 'lifetime',
   now: Date,
 ): Promise<boolean> {
   const ended = await tx

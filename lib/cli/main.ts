@@ -1,6 +1,7 @@
 import 'server-only';
 import { ConfigError, env } from '@/lib/config/env';
 import { LockedError } from '@/lib/db/lock';
+import { QueryFileError } from '@/lib/queries/registry';
 import { configCheck } from './commands/config';
 import { integrityValidate } from './commands/integrity';
 import { journalCheckpoint, journalVerify } from './commands/journal';
@@ -63,7 +64,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const known =
-      error instanceof UsageError || error instanceof ConfigError || error instanceof LockedError
+      error instanceof UsageError || error instanceof ConfigError || error instanceof LockedError || error instanceof QueryFileError
         ? error.message
         : error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
           ? error.message

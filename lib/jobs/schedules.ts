@@ -43,6 +43,20 @@ export async function ensureSchedule(tx: Db, schedule: Schedule): Promise<void> 
     });
 }
 
+/** Enqueues a job of `kind` for the portal itself unless one is queued or running; false when one was. */
+export async function enqueueUnlessOpen(db: Db, kind: string): Promise<boolean> {
+  return db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Db;
+    // one at a time per kind, across workers: the lock is held to the end of this transaction
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`custos.jobs.${kind}`}))`);
+    const open = (await tx.execute(sql`SELECT 1 FROM jobs WHERE kind = ${kind} AND state IN ('queued', 'running') LIMIT 1`)) as unknown as { rows: unknown[] };
+    if (open.rows.length) return false;
+    const now = new Date();
+    await enqueueJob(tx, { actor: SCHEDULER, now: () => now, requestId: `trigger:${kind}` }, { kind, subject: `trigger:${kind}` });
+    return true;
+  });
+}
+
 /** Enqueues each recurring job whose time has come, once, unless one of that kind is still open. Returns how many. */
 export async function enqueueDueSchedules(db: Db): Promise<number> {
   return db.transaction(async (txRaw) => {

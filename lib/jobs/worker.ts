@@ -9,7 +9,7 @@ import { appendJournal } from '@/lib/journal/append';
 import type { JournalEntryInput, JournalEvents } from '@/lib/journal/events';
 import { claimJob, readJob, renewLease, requestCancel, settleJob, type Settlement } from './lease';
 import type { JobRunner } from './port';
-import { enqueueDueSchedules } from './schedules';
+import { enqueueDueSchedules, enqueueUnlessOpen } from './schedules';
 import { PermanentJobFailure, type JobHandlers, type StopReason } from './types';
 import { onWake } from './wake';
 
@@ -28,7 +28,11 @@ export type WorkerOptions = {
   schedules?: boolean;
   /** Wait before a failed job's next attempt (default 2^attempt seconds). */
   retryDelaySeconds?: (attempt: number) => number;
+  /** Jobs enqueued when a condition holds (checked at most every `everyMs`), unless one of the kind is open. */
+  triggers?: Trigger[];
 };
+
+export type Trigger = { kind: string; everyMs: number; due: () => Promise<boolean> };
 
 const WORKER: Actor = { type: 'system', job: 'worker' };
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
@@ -140,8 +144,18 @@ export function createJobRunner(options: WorkerOptions): JobRunner {
     }
   }
 
+  const checked = new Map<string, number>();
+  async function fireTriggers(): Promise<void> {
+    for (const trigger of options.triggers ?? []) {
+      if (Date.now() - (checked.get(trigger.kind) ?? 0) < trigger.everyMs) continue;
+      checked.set(trigger.kind, Date.now());
+      if (await trigger.due()) await enqueueUnlessOpen(db, trigger.kind);
+    }
+  }
+
   async function pollOnce(): Promise<boolean> {
     if (options.schedules) await enqueueDueSchedules(db).catch((error: unknown) => console.error('jobs: scheduling failed:', errorText(error)));
+    await fireTriggers().catch((error: unknown) => console.error('jobs: a trigger failed:', errorText(error)));
     let started = false;
     while (!stopping && running.size < concurrency) {
       const job = await claim({});

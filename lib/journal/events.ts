@@ -12,7 +12,7 @@ export type JournalEvents = {
   'auth.sign_in_failures': { key: 'account' | 'source' | 'global'; failures: number; refused: number; from: string; to: string };
   'auth.sign_out': { sessionId: string };
   'auth.session_expired': { idleMinutes: number };
-  'auth.session_ended': { reason: 'disabled'; sessionId: string };
+  'auth.session_ended': { reason: 'disabled'; sessionId: string } | { reason: 'lifetime'; maxAgeHours: number; sessionId: string };
   'auth.forbidden': { permission: string };
   'user.seed_demo': { created: number; passwordsReset: number };
   'query.run': {
@@ -28,11 +28,14 @@ export type JournalEvents = {
   'query.run_failed': { queryId: string; error: string };
   'query.run_cancelled': { queryId: string; error: string };
   'query.runs_interrupted': { runIds: string[] };
+  /** The site's own saved queries (CUSTOS_EXTRA_QUERIES_DIR) a start loaded, when they changed. */
+  'query.extra_loaded': { dir: string | null; queries: { id: string; sqlSha256: string }[] };
   'query.run_rejected':
     | { reason: 'invalid_parameters'; fields: string[] }
     | { reason: 'scan_limit'; estimatedBytes: string }
     | { reason: 'concurrency_user' | 'concurrency_portal' | 'hourly_budget' };
   'query.export': { queryId: string; format: string; rowCount: number };
+  'query.export_downloaded': { format: string };
   'query.results_purged': { runIds: string[]; retentionDays: number };
   'query.export_refused': { queryId: string; format: string; reason: 'result_hash_mismatch' };
   'query.view_results': { queryId: string; offset: number; rows: number };
@@ -73,8 +76,10 @@ const ACTIONS = {
   'query.run_failed': true,
   'query.run_cancelled': true,
   'query.runs_interrupted': true,
+  'query.extra_loaded': true,
   'query.run_rejected': true,
   'query.export': true,
+  'query.export_downloaded': true,
   'query.results_purged': true,
   'query.export_refused': true,
   'query.view_results': true,

@@ -1,4 +1,8 @@
 import 'server-only';
+import { actorId } from '@/lib/actor';
+import type { QueryRunRow } from '@/lib/db/schema';
+import { withTransaction } from '@/lib/db/tx';
+import { appendJournal } from '@/lib/journal/append';
 import { authorize } from '@/lib/auth/authorize';
 import type { Ctx } from '@/lib/context';
 import { daysBetween } from '@/lib/days';
@@ -22,6 +26,16 @@ export type PatientReportDto = {
   totals: { accesses: number; principals: number; denied: number };
 };
 
+// Reading another officer's patient view discloses its rows anew: each of the two runs is journaled,
+// as any read of someone else's result is; the owner's reads are covered by the runs' own entries.
+async function journalOthersReads(ctx: Ctx, runs: QueryRunRow[]): Promise<void> {
+  const others = runs.filter((r) => r.actorId !== actorId(ctx.actor));
+  if (!others.length) return;
+  await withTransaction(ctx, async (tx, txCtx) => {
+    for (const r of others) await appendJournal(tx, txCtx, { action: 'query.view_results', subject: r.id, details: { queryId: r.queryId, offset: 0, rows: r.rowCount ?? 0 } });
+  });
+}
+
 /** Both runs must be the viewer's patient-view pair for the same patient. */
 export async function getPatientReport(ctx: Ctx, ref: PatientReportRef): Promise<PatientReportDto> {
   await authorize(ctx, 'patient.read_phi', 'patients');
@@ -32,6 +46,7 @@ export async function getPatientReport(ctx: Ctx, ref: PatientReportRef): Promise
   }
   await requireResultAccess(ctx, accessRun);
   await requireResultAccess(ctx, studiesRun);
+  await journalOthersReads(ctx, [accessRun, studiesRun]);
   const { results } = ctx.services;
   const studyColumns = await results.columns(studiesRun.id);
   const studyRows: Cell[][] = [];

@@ -1,7 +1,7 @@
 import 'server-only';
 import { eq } from 'drizzle-orm';
 import { actorId } from '@/lib/actor';
-import { authorize } from '@/lib/auth/authorize';
+import { authorize, journalForbidden } from '@/lib/auth/authorize';
 import type { Ctx } from '@/lib/context';
 import { queryRuns } from '@/lib/db/schema';
 import { withTransaction } from '@/lib/db/tx';
@@ -19,7 +19,10 @@ import { loadVisibleRun } from './visible-run';
 export async function cancelRun(ctx: Ctx, runId: string): Promise<void> {
   await authorize(ctx, 'query.use');
   const row = await loadVisibleRun(ctx, runId);
-  if (row.actorId !== actorId(ctx.actor)) throw new DomainError('forbidden', 'Only the person who started a run can cancel it.');
+  if (row.actorId !== actorId(ctx.actor)) {
+    await journalForbidden(ctx, 'run.cancel', `run:${row.id}`);
+    throw new DomainError('forbidden', 'Only the person who started a run can cancel it.');
+  }
   if (row.status !== 'running') throw new DomainError('conflict', `The run has already ${row.status}.`);
   const job = await latestJobFor(ctx.db, row.id, QUERY_RUN_JOB);
   if (!job || (job.state !== 'queued' && job.state !== 'running')) throw new DomainError('conflict', 'The run is not executing.');

@@ -1,6 +1,7 @@
 import 'server-only';
 import { authorize } from '@/lib/auth/authorize';
 import type { Ctx } from '@/lib/context';
+import type { QueryRunRow } from '@/lib/db/schema';
 import { withTransaction } from '@/lib/db/tx';
 import type { Cell, EngineColumn } from '@/lib/engine/port';
 import { appendJournal } from '@/lib/journal/append';
@@ -62,14 +63,29 @@ export async function* jsonBody(run: RunDto, columns: EngineColumn[], rows: Asyn
 /** Streams a stored result (bounded memory at any size); the export itself is journaled first. */
 export async function exportRun(ctx: Ctx, runId: string, format: ExportFormat): Promise<RunExport> {
   await authorize(ctx, 'query.use');
+  const row = await loadExportable(ctx, runId, format);
+  await withTransaction(ctx, (tx, txCtx) =>
+    appendJournal(tx, txCtx, { action: 'query.export', subject: row.id, details: { queryId: row.queryId, format, rowCount: row.rowCount ?? 0 } }),
+  );
+  return exportFile(ctx, row, format);
+}
+
+/** A run the actor may export in this format (its rows readable by their role, the format fitting its columns). */
+export async function loadExportable(ctx: Ctx, runId: string, format: ExportFormat): Promise<QueryRunRow> {
   const row = await loadVisibleRun(ctx, runId);
   await requireResultAccess(ctx, row);
-  const { results } = ctx.services;
-  const columns = await results.columns(row.id);
-  if (format === 'fhir' && !isAccessResult(columns)) {
+  if (format === 'fhir' && !isAccessResult(await ctx.services.results.columns(row.id))) {
     throw new DomainError('precondition', 'Only results that list accesses (event time, action, source, outcome) can be exported as FHIR AuditEvents.');
   }
-  // what leaves the portal is what the ledger recorded: the stored rows are hashed again first
+  return row;
+}
+
+// mutation-path: a refusal to deliver is journaled by the verb that asked for the file; the
+// export itself was authorized and journaled when it was requested.
+/** The file of an export, after the stored rows were hashed again and found to be what the ledger recorded. */
+export async function exportFile(ctx: Ctx, row: QueryRunRow, format: ExportFormat): Promise<RunExport> {
+  const { results } = ctx.services;
+  const columns = await results.columns(row.id);
   const stored = await results.verify(row.id);
   if (stored.sha256 !== row.resultSha256) {
     await withTransaction(ctx, (tx, txCtx) =>
@@ -77,9 +93,6 @@ export async function exportRun(ctx: Ctx, runId: string, format: ExportFormat): 
     );
     throw new DomainError('precondition', 'The stored result of this run no longer matches the SHA-256 its run recorded, so it is not exported. The refusal is journaled; re-run the query.');
   }
-  await withTransaction(ctx, (tx, txCtx) =>
-    appendJournal(tx, txCtx, { action: 'query.export', subject: row.id, details: { queryId: row.queryId, format, rowCount: row.rowCount ?? 0 } }),
-  );
   const stamp = row.startedAt.toISOString().slice(0, 19).replace(/[:T]/g, '-');
   const base = `${row.queryId}-${stamp}`;
   if (format === 'csv') {

@@ -3,7 +3,7 @@ import type { Ctx } from '@/lib/context';
 import type { ParamDeclaration } from './definition';
 import { toQuerySummaryDto, type QuerySummaryDto } from './list-queries';
 import { paramDefaults } from './param-defaults';
-import { resolveDefault } from './params';
+import { isPhiParam, resolveDefault } from './params';
 import { loadRunnableQuery } from './runnable-query';
 
 export type ParamDto = {
@@ -16,6 +16,8 @@ export type ParamDto = {
   options: string[] | null;
   min: number | null;
   max: number | null;
+  /** Identifies a patient: never taken from an address, never sent for an estimate. */
+  phi: boolean;
 };
 
 export type QueryFormDto = QuerySummaryDto & {
@@ -44,6 +46,7 @@ export async function getQueryForm(ctx: Ctx, queryId: string): Promise<QueryForm
         options: p.type === 'enum' ? p.options : null,
         min: p.type === 'integer' ? (p.min ?? null) : p.type === 'hour' ? 0 : null,
         max: p.type === 'integer' ? (p.max ?? null) : p.type === 'hour' ? 24 : null,
+        phi: isPhiParam(p),
       };
     }),
     columns: query.columns,

@@ -11,7 +11,7 @@ import { appendJournal } from '@/lib/journal/append';
 import type { ResultWriter } from '@/lib/storage/port';
 import type { SavedQuery } from './definition';
 import { prepareOptions } from './param-defaults';
-import { ledgerParams } from './sealed-params';
+import { ledgerParams, sealEngineError } from './sealed-params';
 import { prepareParams, type PreparedParams } from './params';
 import { findQuery } from './registry';
 
@@ -47,11 +47,21 @@ async function recordFailure(ctx: Ctx, runId: string, queryId: string, message: 
   throw new PermanentJobFailure(message);
 }
 
-async function settleRun(ctx: Ctx, runId: string, queryId: string, status: 'failed' | 'cancelled', message: string, executionId: string | null, durationMs: number) {
+async function settleRun(
+  ctx: Ctx,
+  runId: string,
+  queryId: string,
+  status: 'failed' | 'cancelled',
+  message: string,
+  executionId: string | null,
+  durationMs: number,
+  engineText: string | null = null,
+) {
   await withTransaction(ctx, async (tx, txCtx) => {
+    const [row] = engineText ? await tx.select({ id: queryRuns.id, phi: queryRuns.phi }).from(queryRuns).where(eq(queryRuns.id, runId)) : [];
     await tx
       .update(queryRuns)
-      .set({ status, error: message, engineExecutionId: executionId, finishedAt: txCtx.now(), durationMs })
+      .set({ status, error: message, engineExecutionId: executionId, finishedAt: txCtx.now(), durationMs, ...(row && engineText ? { phi: sealEngineError(ctx.services.keys, row, engineText) } : {}) })
       .where(eq(queryRuns.id, runId));
     await appendJournal(tx, txCtx, { action: status === 'cancelled' ? 'query.run_cancelled' : 'query.run_failed', subject: runId, details: { queryId, error: message } });
   });
@@ -118,12 +128,17 @@ async function execute(
     if (stop === 'shutdown' || stop === 'lease-lost') throw error;
     const timedOut = timeout.aborted && !jobSignal.aborted;
     const cancelled = !timedOut && error instanceof EngineError && error.code === 'cancelled';
+    // The engine's own words can echo data values: the ledger and the journal get a classified
+    // message, the raw text is sealed with the run for privacy officers.
+    const engineText = error instanceof EngineError && error.code === 'failed' ? error.message : null;
     const message = timedOut
       ? `The query was stopped after running for ${limitMs >= 120_000 ? `${Math.round(limitMs / 60_000)} minutes` : `${Math.round(limitMs / 1000)} seconds`}, this portal's limit (CUSTOS_QUERY_TIMEOUT_SECONDS). Narrow the date range.`
-      : error instanceof EngineError || error instanceof DomainError
-        ? error.message
-        : 'The query failed because of an internal error.';
-    await settleRun(ctx, runId, query.id, cancelled ? 'cancelled' : 'failed', message, error instanceof EngineError ? (error.executionId ?? null) : null, elapsed());
+      : engineText
+        ? 'The query engine could not run this query. Its own message is kept, sealed, with the run; privacy officers can read it on the run page.'
+        : error instanceof EngineError || error instanceof DomainError
+          ? error.message
+          : 'The query failed because of an internal error.';
+    await settleRun(ctx, runId, query.id, cancelled ? 'cancelled' : 'failed', message, error instanceof EngineError ? (error.executionId ?? null) : null, elapsed(), engineText);
     if (!(error instanceof EngineError || error instanceof DomainError)) {
       console.error(`run ${runId} (${query.id}) failed:`, error instanceof Error ? error.name : 'unknown error');
     }

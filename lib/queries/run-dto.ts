@@ -2,7 +2,7 @@ import { can } from '@/lib/auth/policy';
 import type { Ctx } from '@/lib/context';
 import type { QueryRunRow } from '@/lib/db/schema';
 import type { Cell, EngineColumn } from '@/lib/engine/port';
-import { phiDisplayOf } from './sealed-params';
+import { engineErrorOf, phiDisplayOf } from './sealed-params';
 
 export type RunDto = {
   id: string;
@@ -13,6 +13,8 @@ export type RunDto = {
   parameters: Record<string, string>;
   /** The partial values behind them (last characters), for people who may read PHI; null otherwise. */
   phiParameters: Record<string, string> | null;
+  /** The engine's own message for a failed run (it may echo data values): for people who may read PHI only. */
+  engineError: string | null;
   engine: string;
   engineExecutionId: string | null;
   sqlSha256: string;
@@ -36,6 +38,7 @@ export type RunDto = {
 export function toRunDto(ctx: Ctx, row: QueryRunRow): RunDto {
   return {
     phiParameters: can(ctx.actor, 'patient.read_phi') ? phiDisplayOf(ctx.services.keys, row) : null,
+    engineError: can(ctx.actor, 'patient.read_phi') && row.status === 'failed' ? engineErrorOf(ctx.services.keys, row) : null,
     id: row.id,
     queryId: row.queryId,
     queryTitle: row.queryTitle,

@@ -18,7 +18,7 @@ import { makeCtx } from '@/lib/context';
 import { userActor } from '@/lib/actor';
 
 export type UserActor = Actor & { type: 'user' };
-type SessionState = { actor: UserActor | null; expired: boolean };
+type SessionState = { actor: UserActor | null; expired: 'idle' | 'lifetime' | null };
 
 const COOKIE_NAMES = ['__Secure-next-auth.session-token', 'next-auth.session-token'];
 
@@ -28,20 +28,26 @@ async function requestId(): Promise<string> {
   return given && /^[A-Za-z0-9-]{8,64}$/.test(given) ? given : randomUUID();
 }
 
-/** The signed-in person for this request, checked against the server-side session (idle expiry). */
-export const currentActor = cache(async (): Promise<SessionState> => {
+/**
+ * The signed-in person for this request, checked against the server-side session (idle expiry,
+ * absolute lifetime). `activity: false` for background polling, which does not keep a session alive.
+ */
+export const currentActor = cache(async (activity: boolean = true): Promise<SessionState> => {
   const jar = await cookies();
   const raw = COOKIE_NAMES.map((n) => jar.get(n)?.value).find(Boolean);
-  if (!raw) return { actor: null, expired: false };
+  if (!raw) return { actor: null, expired: null };
   const config = env();
   const token = await decode({ token: raw, secret: authSecret(config) }).catch(() => null);
   const sid = typeof token?.sid === 'string' ? token.sid : null;
-  if (!sid) return { actor: null, expired: false };
+  if (!sid) return { actor: null, expired: null };
   const services = await getServices();
-  const found = await resolveSession(services.database.db, sid, new Date(), config.CUSTOS_SESSION_IDLE_MINUTES, await requestId());
-  if (found.state === 'active') return { actor: userActor(found.user, found.sessionId) as UserActor, expired: false };
-  if (found.state === 'idle') return { actor: null, expired: true };
-  return { actor: null, expired: false };
+  const found = await resolveSession(services.database.db, sid, new Date(), config.CUSTOS_SESSION_IDLE_MINUTES, await requestId(), {
+    maxAgeHours: config.CUSTOS_SESSION_MAX_HOURS,
+    activity,
+  });
+  if (found.state === 'active') return { actor: userActor(found.user, found.sessionId) as UserActor, expired: null };
+  if (found.state === 'idle' || found.state === 'lifetime') return { actor: null, expired: found.state };
+  return { actor: null, expired: null };
 });
 
 /**
@@ -50,7 +56,7 @@ export const currentActor = cache(async (): Promise<SessionState> => {
  */
 export async function requirePage(route: PageRoute, path: string): Promise<Ctx & { actor: UserActor }> {
   const { actor, expired } = await currentActor();
-  if (!actor) redirect(`/sign-in?callbackUrl=${encodeURIComponent(path)}${expired ? '&reason=idle' : ''}`);
+  if (!actor) redirect(`/sign-in?callbackUrl=${encodeURIComponent(path)}${expired ? `&reason=${expired}` : ''}`);
   const ctx = makeCtx(await getServices(), actor, await requestId()) as Ctx & { actor: UserActor };
   const { permission } = PAGES[route] as Guard;
   if (permission && !can(actor, permission)) {
@@ -61,10 +67,11 @@ export async function requirePage(route: PageRoute, path: string): Promise<Ctx &
 }
 
 /** For server actions and route handlers: a context, or an `unauthenticated` error. */
-export async function requestContext(): Promise<Ctx & { actor: UserActor }> {
-  const { actor, expired } = await currentActor();
+export async function requestContext(options: { activity?: boolean } = {}): Promise<Ctx & { actor: UserActor }> {
+  const { actor, expired } = await currentActor(options.activity ?? true);
   if (!actor) {
-    throw new DomainError('unauthenticated', expired ? 'Your session expired after inactivity. Sign in again.' : 'Sign in to continue.');
+    const why = expired === 'idle' ? 'Your session expired after inactivity. ' : expired === 'lifetime' ? 'Your session reached its time limit. ' : '';
+    throw new DomainError('unauthenticated', `${why}Sign in${why ? ' again' : ''} to continue.`);
   }
   return makeCtx(await getServices(), actor, await requestId()) as Ctx & { actor: UserActor };
 }

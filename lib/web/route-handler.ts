@@ -27,3 +27,28 @@ export async function handleRoute(fn: () => Promise<Response>): Promise<Response
     return Response.json({ error: 'Internal error' }, { status: 500 });
   }
 }
+
+/** A file answered as an attachment, streamed (bounded memory whatever its size). */
+export function fileResponse(file: { filename: string; contentType: string; body: AsyncIterable<string> }): Response {
+  const encoder = new TextEncoder();
+  const iterator = file.body[Symbol.asyncIterator]();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await iterator.next();
+      if (done) controller.close();
+      else controller.enqueue(encoder.encode(value));
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+  return new Response(stream, {
+    headers: { 'Content-Type': file.contentType, 'Content-Disposition': `attachment; filename="${file.filename}"`, 'Cache-Control': 'no-store' },
+  });
+}
+
+/** A browser's or Next's speculative fetch: it must neither record nor deliver anything. */
+export function isPrefetch(request: Request): boolean {
+  const h = request.headers;
+  return h.has('next-router-prefetch') || h.get('purpose') === 'prefetch' || /prefetch/i.test(h.get('sec-purpose') ?? '');
+}

@@ -38,7 +38,7 @@ export const HANDLERS = {
   'GET /api/auth/[...nextauth]': { permission: null, public: true, note: 'next-auth: sign-in, sign-out, session' },
   'POST /api/auth/[...nextauth]': { permission: null, public: true, note: 'next-auth: sign-in, sign-out, session' },
   'GET /api/runs/[runId]/status': { permission: 'query.use', note: 'a run the person may see; 404 otherwise' },
-  'GET /api/runs/[runId]/export': { permission: 'query.use', queryRoles: true, note: 'a run the person may see; 404 otherwise' },
+  'GET /api/downloads/[token]': { permission: 'query.use', note: 'a file an export request handed out: once, within a minute, to the person who asked; 404 otherwise; prefetches get nothing' },
 } as const satisfies Record<string, Guard>;
 
 /** Server actions by `file#export` (file relative to app/). Each calls one verb, which authorizes. */
@@ -47,6 +47,7 @@ export const ACTIONS = {
   '(portal)/audit/[queryId]/actions.ts#estimateQueryAction': { permission: 'query.use', queryRoles: true },
   '(portal)/audit/runs/[runId]/actions.ts#rerunAction': { permission: 'query.use', queryRoles: true },
   '(portal)/audit/runs/[runId]/actions.ts#cancelRunAction': { permission: 'query.use', note: 'the run’s owner only' },
+  '(portal)/audit/runs/[runId]/actions.ts#exportRunAction': { permission: 'query.use', queryRoles: true, note: 'a run the person may see; journaled' },
   '(portal)/patients/actions.ts#openPatientAction': { permission: 'patient.read_phi' },
   '(portal)/admin/actions.ts#verifyJournalAction': { permission: 'journal.view' },
   '(portal)/admin/actions.ts#compactLakeAction': { permission: 'admin.view' },

@@ -12,11 +12,16 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custos-cli-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 function custos(...args: string[]) {
+  return custosWithInput(undefined, ...args);
+}
+
+function custosWithInput(input: string | undefined, ...args: string[]) {
   const result = spawnSync('npm', ['run', '-s', 'custos', '--', ...args], {
     cwd: path.resolve(__dirname, '../..'),
     env: { ...process.env, CUSTOS_DATA_DIR: dataDir },
     encoding: 'utf8',
     timeout: 180_000,
+    ...(input !== undefined ? { input } : {}),
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -56,6 +61,20 @@ describe('custos CLI', () => {
     expect(out.stats).toMatchObject({ rowCount: patient.accesses.length });
     expect(out.stats.durationMs).toBeGreaterThanOrEqual(0);
     expect(out.stats.bytesScanned).toBeGreaterThan(0);
+  });
+
+  it('query run reads a parameter given as - from standard input (so an MRN shows in no process list)', () => {
+    const t = truth();
+    const patient = t.patients.find((p) => p.kind === 'adult')!;
+    const { code, stdout, stderr } = custosWithInput(
+      `${patient.mrn}\n`,
+      'query', 'run', 'patient-access-history',
+      '--param', 'patient=-', '--param', `from=${t.window.from}`, '--param', `to=${t.window.to}`,
+      '--format', 'json', '--lake', lake.compacted,
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).rows).toHaveLength(patient.accesses.length);
   });
 
   it('query run --format csv streams a header and one line per row', () => {

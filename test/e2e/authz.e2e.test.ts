@@ -39,6 +39,7 @@ describe('authorization of every entry point for every role', () => {
   let poRunAgain = '';
   let soRun = '';
   let report = '';
+  let poDownload = '';
   const window = () => {
     const truth = JSON.parse(fs.readFileSync(path.join(dataDir, 'lake', 'truth.json'), 'utf8')) as { window: { from: string; to: string }; patients: { kind: string; mrn: string }[] };
     return { ...truth.window, mrn: truth.patients.find((p) => p.kind === 'adult')!.mrn };
@@ -75,6 +76,9 @@ describe('authorization of every entry point for every role', () => {
     expect(await finished(po, poRun)).toBe('succeeded');
     expect(await finished(po, poRunAgain)).toBe('succeeded');
     expect(await finished(so, soRun)).toBe('succeeded');
+    // a download the privacy officer was handed (never fetched): nobody else can use it
+    const handed = await po.action(ROOT, '(portal)/audit/runs/[runId]/actions.ts#exportRunAction', '/audit/runs', [poRun, 'csv']);
+    poDownload = String(handed.data ?? '').replace('/api/downloads/', '');
   });
 
   const byPolicy = (permission: Permission | null) => (who: Who) => (may(who, permission) ? 200 : 403);
@@ -104,20 +108,14 @@ describe('authorization of every entry point for every role', () => {
     '/admin': [{ url: '/admin', expect: byPolicy('journal.view') }],
   };
 
-  const resultOf = (queryId: string, owner: Who) => (who: Who) => {
-    const visible = visibleRun(owner)(who);
-    return visible === 404 ? 404 : runsQuery(who, queryId) ? 200 : 403;
-  };
   const HANDLER_SAMPLES: Record<keyof typeof HANDLERS, (Sample & { anonymous: number })[]> = {
     'GET /api/health': [{ url: '/api/health', anonymous: 200, expect: () => 200 }],
     'GET /api/auth/[...nextauth]': [{ url: '/api/auth/session', anonymous: 200, expect: () => 200 }],
     // signing in above went through it; here, a sign-in with a wrong password is answered, not refused
     'POST /api/auth/[...nextauth]': [],
     'GET /api/runs/[runId]/status': [{ url: '/api/runs/{poRun}/status', anonymous: 401, expect: visibleRun('privacy') }],
-    'GET /api/runs/[runId]/export': [
-      { url: '/api/runs/{poRun}/export?format=csv', anonymous: 401, expect: resultOf('patient-access-history', 'privacy') },
-      { url: '/api/runs/{soRun}/export?format=csv', anonymous: 401, expect: resultOf('failed-access', 'security') },
-    ],
+    // downloads are handed out by the export action (below), to one person, once: anyone else's is not found
+    'GET /api/downloads/[token]': [{ url: '/api/downloads/{poDownload}', anonymous: 401, expect: () => 404 }],
   };
 
   const denied = (permission: Permission) => (who: Who) => (may(who, permission) ? 'allowed' : 'refused');
@@ -136,6 +134,7 @@ describe('authorization of every entry point for every role', () => {
     },
     '(portal)/audit/runs/[runId]/actions.ts#rerunAction': { page: '/audit/runs', args: () => [poRun, null, form({})], expect: ownRun('patient-access-history', 'privacy') },
     // only the owner may cancel; the run has ended, so the owner is told that instead
+    '(portal)/audit/runs/[runId]/actions.ts#exportRunAction': { page: '/audit/runs', args: () => [poRun, 'csv'], expect: ownRun('patient-access-history', 'privacy') },
     '(portal)/audit/runs/[runId]/actions.ts#cancelRunAction': {
       page: '/audit/runs',
       args: () => [poRun],
@@ -150,7 +149,7 @@ describe('authorization of every entry point for every role', () => {
     '(portal)/admin/actions.ts#compactLakeAction': { page: '/admin', args: () => [null, form({})], expect: denied('admin.view') },
   };
 
-  const fill = (url: string) => url.replace('{poRun}', poRun).replace('{poRunAgain}', poRunAgain).replace('{soRun}', soRun).replace('{report}', report);
+  const fill = (url: string) => url.replace('{poRun}', poRun).replace('{poRunAgain}', poRunAgain).replace('{soRun}', soRun).replace('{report}', report).replace('{poDownload}', poDownload);
   const outcome = (reply: ActionReply): 'allowed' | 'refused' | 'not_found' => {
     if (reply.ok) return 'allowed';
     if (/does not allow|may not run|Only the person who started/.test(reply.message ?? '')) return 'refused';
@@ -215,7 +214,22 @@ describe('authorization of every entry point for every role', () => {
     expect(reply.ok).toBe(false);
     expect(reply.message).toMatch(/Sign in to continue/);
     const approver = await session('approver1');
-    expect((await approver.get(`/api/runs/${poRun}/export?format=csv`)).status).toBe(404);
+    const refused = await approver.action(ROOT, '(portal)/audit/runs/[runId]/actions.ts#exportRunAction', '/audit/runs', [poRun, 'csv']);
+    expect(refused).toMatchObject({ ok: false, message: 'The run was not found.' });
+  });
+
+  it('delivers an export once, to the person who asked, and nothing to a prefetch', async () => {
+    const po = await session('privacy');
+    const handed = await po.action(ROOT, '(portal)/audit/runs/[runId]/actions.ts#exportRunAction', '/audit/runs', [poRun, 'csv']);
+    const url = String(handed.data);
+    expect(url).toMatch(/^\/api\/downloads\/[A-Za-z0-9_-]{43}$/);
+    const prefetch = await fetch(`${baseUrl}${url}`, { headers: { cookie: po.cookieHeader(), 'next-router-prefetch': '1' } });
+    expect(prefetch.status).toBe(204);
+    const first = await po.get(url);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-disposition')).toMatch(/attachment; filename="patient-access-history-.*\.csv"/);
+    expect((await first.text()).split('\r\n')[0]).toMatch(/^event_time,/);
+    expect((await po.get(url)).status).toBe(404);
   });
 
   describe('navigation', () => {

@@ -37,7 +37,7 @@ describe('run governance in the browser', () => {
     await runQuery(page, 'KMS Decrypt denied, per hour', { From: truth.window.from, To: truth.window.to });
     await page.getByRole('table', { name: 'Result of KMS Decrypt denied, per hour' }).waitFor({ timeout: 60_000 });
     const download = page.waitForEvent('download');
-    await page.getByRole('link', { name: 'Download JSON' }).click();
+    await page.getByRole('button', { name: 'Download JSON' }).click();
     const body = JSON.parse(fs.readFileSync((await (await download).path())!, 'utf8'));
     expect(body.query).toBe('decrypt-denied-timeline');
     expect(body.rows).toHaveLength(truth.decryptDeniedHourly.length);

@@ -12,7 +12,7 @@ describe('GET /api/health', () => {
   });
 
   it('refuses the API to a visitor without a session', async () => {
-    const response = await fetch(`${baseUrl}/api/runs/00000000-0000-0000-0000-000000000000/export?format=csv`);
+    const response = await fetch(`${baseUrl}/api/runs/00000000-0000-0000-0000-000000000000/status`);
     expect(response.status).toBe(401);
   });
 });

@@ -9,6 +9,7 @@ export const metadata: Metadata = { title: 'Sign in' };
 
 const REASONS: Record<string, { tone: 'info' | 'warning'; text: string }> = {
   idle: { tone: 'warning', text: 'Your session ended after a period of inactivity. Sign in again to continue.' },
+  lifetime: { tone: 'warning', text: 'Your session reached its time limit. Sign in again to continue.' },
   'signed-out': { tone: 'info', text: 'You have signed out.' },
 };
 

@@ -34,14 +34,21 @@ export async function queryRun(argv: string[]): Promise<number> {
     },
   });
   const [queryId, ...extra] = positionals;
-  if (!queryId || extra.length) throw new UsageError('usage: query run <id> --param name=value … [--format table|csv|json] [--lake DIR]');
+  if (!queryId || extra.length) throw new UsageError('usage: query run <id> --param name=value … (name=- reads the value from standard input) [--format table|csv|json] [--lake DIR]');
   if (!['table', 'csv', 'json'].includes(values.format!)) throw new UsageError('--format must be table, csv or json');
   const params: Record<string, string> = {};
+  let fromStdin: string | null = null;
   for (const pair of values.param ?? []) {
     const at = pair.indexOf('=');
     if (at <= 0) throw new UsageError(`--param expects name=value, got "${pair}"`);
-    params[pair.slice(0, at)] = pair.slice(at + 1);
+    const name = pair.slice(0, at);
+    if (pair.slice(at + 1) === '-') {
+      if (fromStdin) throw new UsageError(`only one parameter can be read from standard input (${fromStdin} and ${name} ask for it)`);
+      fromStdin = name;
+    } else params[name] = pair.slice(at + 1);
   }
+  // `--param patient=-` reads the value from standard input: unlike an argument, it shows in no process list
+  if (fromStdin) params[fromStdin] = await readStdinLine();
   return withCli({ lakeDir: values.lake ? path.resolve(values.lake) : undefined }, async (ctx, services) => {
     const run = await runSavedQuery(ctx, { queryId, params }, { wait: true });
     if (run.status !== 'succeeded') throw new DomainError('precondition', run.error ?? `The query ${run.status}.`);
@@ -60,6 +67,15 @@ export async function queryRun(argv: string[]): Promise<number> {
     }
     return 0;
   });
+}
+
+async function readStdinLine(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += String(chunk);
+    if (text.includes('\n')) break;
+  }
+  return text.split('\n')[0]!.trim();
 }
 
 export function describeError(error: unknown): string | null {

@@ -2,3 +2,4 @@ export * from './users';
 export * from './runs';
 export * from './journal';
 export * from './jobs';
+export * from './downloads';

@@ -40,7 +40,7 @@ export const authSessions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     endedAt: timestamp('ended_at', { withTimezone: true }),
-    endReason: text('end_reason', { enum: ['sign_out', 'idle', 'disabled'] }),
+    endReason: text('end_reason', { enum: ['sign_out', 'idle', 'disabled', 'lifetime'] }),
   },
   (t) => [index('auth_sessions_user_idx').on(t.userId)],
 );

@@ -20,11 +20,15 @@ function actionId(root: string, key: string): string {
   return found[0];
 }
 
-export type ActionReply = { status: number; ok: boolean | null; message: string | null; redirect: string | null };
+export type ActionReply = { status: number; ok: boolean | null; message: string | null; redirect: string | null; data: unknown };
 
 export class HttpSession {
   private readonly jar = new Map<string, string>();
   private constructor(readonly baseUrl: string) {}
+
+  cookieHeader(): string {
+    return this.cookie();
+  }
 
   private cookie(): string {
     return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -81,7 +85,7 @@ export class HttpSession {
     const text = await response.text();
     const redirect = response.headers.get('x-action-redirect')?.split(';')[0] ?? null;
     const line = text.split('\n').find((l) => /^1:\{/.test(l));
-    const state = line ? (JSON.parse(line.slice(2)) as { ok?: boolean; message?: string }) : null;
-    return { status: response.status, ok: redirect ? true : (state?.ok ?? null), message: state?.message ?? null, redirect };
+    const state = line ? (JSON.parse(line.slice(2)) as { ok?: boolean; message?: string; data?: unknown }) : null;
+    return { status: response.status, ok: redirect ? true : (state?.ok ?? null), message: state?.message ?? null, redirect, data: state?.data ?? null };
   }
 }

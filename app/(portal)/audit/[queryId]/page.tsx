@@ -21,7 +21,8 @@ export default async function QueryPage({
   const ctx = await requirePage('/audit/[queryId]', `/audit/${queryId}`);
   const query = await pageData(getQueryForm(ctx, queryId));
   const initialValues: Record<string, string> = {};
-  for (const p of query.params) if (typeof initial[p.name] === 'string') initialValues[p.name] = initial[p.name]!;
+  // a patient identifier is never taken from the address (it would sit in browser history and logs)
+  for (const p of query.params) if (!p.phi && typeof initial[p.name] === 'string') initialValues[p.name] = initial[p.name]!;
   return (
     <>
       <p className="mb-2 text-sm">

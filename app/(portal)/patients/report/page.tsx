@@ -3,12 +3,13 @@ import Link from 'next/link';
 import { AccessTimeline } from '@/components/charts/access-timeline';
 import { ResultsTable } from '@/components/query/results-table';
 import { Alert } from '@/components/ui/alert';
-import { LinkButton } from '@/components/ui/button';
 import { PageHeader, Section } from '@/components/ui/page-header';
 import { requirePage } from '@/lib/web/guard';
 import { pageData } from '@/lib/web/page-data';
 import { getRunResults } from '@/lib/queries/get-run-results';
 import { getPatientReport } from '@/lib/patients/get-patient-report';
+import { ExportButtons } from '@/components/query/export-buttons';
+import { exportRunAction } from '@/app/(portal)/audit/runs/[runId]/actions';
 
 export const metadata: Metadata = { title: 'Patient view' };
 
@@ -35,8 +36,7 @@ export default async function PatientReportPage({ searchParams }: { searchParams
         }
         actions={
           <>
-            <LinkButton href={`/api/runs/${report.accessRun.id}/export?format=csv`}>Download CSV</LinkButton>
-            <LinkButton href={`/api/runs/${report.accessRun.id}/export?format=fhir`}>Download FHIR AuditEvents</LinkButton>
+            <ExportButtons runId={report.accessRun.id} formats={['csv', 'fhir']} exportRun={exportRunAction} />
           </>
         }
       />

@@ -9,11 +9,12 @@ import { PageHeader, Section } from '@/components/ui/page-header';
 import { requirePage } from '@/lib/web/guard';
 import { pageData } from '@/lib/web/page-data';
 import { formatBytes, formatDuration, formatTimestamp, formatUsd } from '@/lib/format';
-import { cancelRunAction, rerunAction } from './actions';
+import { cancelRunAction, exportRunAction, rerunAction } from './actions';
 import { getRun } from '@/lib/queries/get-run';
 import { getRunResults } from '@/lib/queries/get-run-results';
 import { listRuns } from '@/lib/queries/list-runs';
 import { RunParameters, runParameterText } from '@/components/query/run-parameters';
+import { ExportButtons } from '@/components/query/export-buttons';
 
 export const metadata: Metadata = { title: 'Query run' };
 
@@ -72,6 +73,7 @@ export default async function RunPage({
         <div className="mb-6">
           <Alert tone={run.status === 'cancelled' ? 'warning' : 'error'} title={run.status === 'cancelled' ? 'The run was cancelled' : 'The run failed'}>
             {run.error}
+            {run.engineError ? <pre className="mt-2 whitespace-pre-wrap font-mono text-xs">{run.engineError}</pre> : null}
           </Alert>
         </div>
       ) : null}
@@ -81,17 +83,7 @@ export default async function RunPage({
           description={
             <span className="flex flex-wrap gap-3">
               <span>{(run.rowCount ?? 0).toLocaleString('en-US')} rows</span>
-              <a className="font-medium text-brand-700 underline" href={`/api/runs/${run.id}/export?format=csv`} download>
-                Download CSV
-              </a>
-              <a className="font-medium text-brand-700 underline" href={`/api/runs/${run.id}/export?format=json`} download>
-                Download JSON
-              </a>
-              {run.exportFormats.includes('fhir') ? (
-                <a className="font-medium text-brand-700 underline" href={`/api/runs/${run.id}/export?format=fhir`} download>
-                  Download FHIR AuditEvents
-                </a>
-              ) : null}
+              <ExportButtons runId={run.id} formats={run.exportFormats} exportRun={exportRunAction} />
             </span>
           }
         >

@@ -7,7 +7,8 @@ export const dynamic = 'force-dynamic';
 export async function GET(_request: Request, { params }: { params: Promise<{ runId: string }> }) {
   return handleRoute(async () => {
     const { runId } = await params;
-    const run = await getRun(await requestContext(), runId);
+    // the run page polls this while a query runs: that is not the person's activity
+    const run = await getRun(await requestContext({ activity: false }), runId);
     return Response.json({ status: run.status, progress: run.progress, rowCount: run.rowCount, error: run.error });
   });
 }
