@@ -1,13 +1,15 @@
 import 'server-only';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { ensureDemoAccounts } from '@/lib/auth/demo-accounts';
 import { makeCtx, type Services } from '@/lib/context';
-import { queryRuns } from '@/lib/db/schema';
+import { canonicalize } from '@/lib/canonical';
+import { journal, queryRuns } from '@/lib/db/schema';
 import { withTransaction } from '@/lib/db/tx';
 import { expireLeases } from '@/lib/jobs/lease';
 import { ensureSchedule, type Schedule } from '@/lib/jobs/schedules';
 import { RESULTS_PURGE_JOB } from '@/lib/queries/purge-results';
 import { appendJournal } from '@/lib/journal/append';
+import { extraQueries } from '@/lib/queries/registry';
 
 /** The portal's recurring jobs (any worker enqueues each occurrence once). */
 const SCHEDULES: Schedule[] = [{ kind: RESULTS_PURGE_JOB, dailyAt: '03:15' }];
@@ -25,6 +27,16 @@ export async function prepareDatabase(services: Services): Promise<void> {
   }
   await withTransaction(ctx, async (tx) => {
     for (const schedule of SCHEDULES) await ensureSchedule(tx, schedule);
+  });
+  // Loading the registry here stops a start with a bad query file; the site's own queries are code,
+  // so which ones run (by SQL hash) is journaled whenever that differs from the last record.
+  const extra = extraQueries();
+  await withTransaction(ctx, async (tx, txCtx) => {
+    const details = { dir: extra?.dir ?? null, queries: extra?.queries ?? [] };
+    const [last] = await tx.select({ details: journal.details }).from(journal).where(eq(journal.action, 'query.extra_loaded')).orderBy(desc(journal.seq)).limit(1);
+    if (last ? canonicalize(last.details) !== canonicalize(details) : extra !== null) {
+      await appendJournal(tx, txCtx, { action: 'query.extra_loaded', subject: null, details });
+    }
   });
   // The embedded database has one process: jobs it was running when it stopped are taken over (and
   // their runs resumed) by this start's worker at once rather than after their lease. With

@@ -7,9 +7,13 @@ import YAML from 'yaml';
 import type { Role } from '@/lib/db/schema/users';
 import { isLogTable } from '@/lib/lake/tables';
 import { QueryHeader, type SavedQuery } from './definition';
+import { assertOwnerOnly, phiRolesNamed, type ExtraQueries } from './extra-queries';
 import { derivedNames } from './params';
 import { toPositional } from './placeholders';
+import { selectOnlyProblem } from './statement';
 import { env } from '@/lib/config/env';
+
+export type { ExtraQueries } from './extra-queries';
 
 export const QUERIES_DIR = path.join(process.cwd(), 'queries');
 
@@ -52,6 +56,8 @@ export function parseSavedQuery(text: string, file: string, dir = QUERIES_DIR): 
   if (header.id !== expectedId) throw new QueryFileError(`${file}: id must be ${expectedId}`);
   const body = expandFragments(text.slice(m[0].length).trim(), dir, file);
   const { sql, names } = toPositional(body);
+  const problem = selectOnlyProblem(sql);
+  if (problem) throw new QueryFileError(`${file}: ${problem}`);
   const known = new Set(header.params.flatMap((p) => derivedNames(p)));
   for (const name of names) {
     if (!known.has(name)) throw new QueryFileError(`${file}: :${name} is not a declared parameter`);
@@ -77,27 +83,59 @@ export function parseSavedQuery(text: string, file: string, dir = QUERIES_DIR): 
   };
 }
 
-let cache: { extra: string | undefined; map: Map<string, SavedQuery> } | undefined;
+type Loaded = { key: string; map: Map<string, SavedQuery>; extra: ExtraQueries | null };
+let cache: Loaded | undefined;
 
-function loadDir(dir: string, map: Map<string, SavedQuery>): void {
+function loadDir(dir: string, map: Map<string, SavedQuery>, check?: (query: SavedQuery) => void): SavedQuery[] {
+  const found: SavedQuery[] = [];
   // Saved queries are read at run time from the project's queries/ folder, not bundled.
   for (const name of fs.readdirSync(/*turbopackIgnore: true*/ dir).filter((f) => f.endsWith('.sql')).sort()) {
     const file = path.join(/*turbopackIgnore: true*/ dir, name);
     const query = parseSavedQuery(fs.readFileSync(file, 'utf8'), path.relative(process.cwd(), file), dir);
     if (map.has(query.id)) throw new QueryFileError(`${file}: a saved query with id ${query.id} already exists`);
+    check?.(query);
     map.set(query.id, query);
+    found.push(query);
   }
+  return found;
+}
+
+function loadExtra(dir: string, allowPhi: boolean, map: Map<string, SavedQuery>): ExtraQueries {
+  const queries = loadDir(dir, map, (query) => {
+    const phi = phiRolesNamed(query.roles);
+    if (phi.length > 0 && !allowPhi) {
+      throw new QueryFileError(
+        `${query.file}: names the role ${phi.join(', ')}, which reads patient identifiers; a query from CUSTOS_EXTRA_QUERIES_DIR may do so only with CUSTOS_EXTRA_QUERIES_PHI=1`,
+      );
+    }
+  });
+  return { dir, queries: queries.map((q) => ({ id: q.id, sqlSha256: q.sqlSha256 })) };
+}
+
+function loaded(): Loaded {
+  const { CUSTOS_EXTRA_QUERIES_DIR: extraDir, CUSTOS_EXTRA_QUERIES_PHI: allowPhi } = env();
+  const key = `${extraDir ?? ''}\n${allowPhi}`;
+  if (cache?.key === key) return cache;
+  const dir = extraDir ? path.resolve(/*turbopackIgnore: true*/ extraDir) : null;
+  if (dir) assertOwnerOnly(dir);
+  const map = new Map<string, SavedQuery>();
+  loadDir(QUERIES_DIR, map);
+  const extra = dir ? loadExtra(dir, allowPhi, map) : null;
+  cache = { key, map, extra };
+  return cache;
 }
 
 /** The built-in library, plus a site's own saved queries from CUSTOS_EXTRA_QUERIES_DIR. */
 export function loadRegistry(dir = QUERIES_DIR): Map<string, SavedQuery> {
-  const extra = dir === QUERIES_DIR ? env().CUSTOS_EXTRA_QUERIES_DIR : undefined;
-  if (dir === QUERIES_DIR && cache && cache.extra === extra) return cache.map;
+  if (dir === QUERIES_DIR) return loaded().map;
   const map = new Map<string, SavedQuery>();
   loadDir(dir, map);
-  if (extra) loadDir(path.resolve(/*turbopackIgnore: true*/ extra), map);
-  if (dir === QUERIES_DIR) cache = { extra, map };
   return map;
+}
+
+/** The site's own saved queries as loaded (folder, and each query's SQL SHA-256); null when none are configured. */
+export function extraQueries(): ExtraQueries | null {
+  return loaded().extra;
 }
 
 export function listQueries(): SavedQuery[] {

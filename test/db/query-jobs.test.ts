@@ -16,6 +16,7 @@ import { runSavedQuery } from '@/lib/queries/run-saved-query';
 import { signedIn } from '../support/actors';
 import { testServices, type TestServices } from '../support/services';
 import { until } from '../support/until';
+import { fixtureQueriesEnv } from '../support/extra-queries';
 
 const kind = process.env.CUSTOS_TEST_DB as 'pglite' | 'postgres';
 const WINDOW = { from: '2026-10-29', to: '2026-10-31' };
@@ -32,13 +33,14 @@ describe(`query runs as durable jobs (${kind})`, () => {
     lakeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custos-query-jobs-lake-'));
     await generateLake({ outDir: lakeDir, layout: DEFAULT_LAYOUT, days: 5, eventsPerDay: 400, seed: 9, end: '2026-10-31' });
     await compactLake({ dir: lakeDir, layout: DEFAULT_LAYOUT }, {});
-    process.env.CUSTOS_EXTRA_QUERIES_DIR = path.resolve('test/fixtures/queries');
+    Object.assign(process.env, fixtureQueriesEnv());
     resetEnvCache();
     services = await testServices({ lakeDir, env: { CUSTOS_QUERY_TIMEOUT_SECONDS: '4', CUSTOS_JOB_LEASE_SECONDS: '1' } });
   });
   afterAll(async () => {
     await services?.dispose();
     delete process.env.CUSTOS_EXTRA_QUERIES_DIR;
+      delete process.env.CUSTOS_EXTRA_QUERIES_PHI;
     resetEnvCache();
     fs.rmSync(lakeDir, { recursive: true, force: true });
   });
@@ -82,7 +84,7 @@ describe(`query runs as durable jobs (${kind})`, () => {
   });
 
   it('cancels a run that another portal process is running', async () => {
-    const env = parseEnv({ CUSTOS_DATA_DIR: services.testDb.dataDir, ...(services.testDb.url ? { DATABASE_URL: services.testDb.url, CUSTOS_DEMO: '1' } : {}), CUSTOS_LAKE_DIR: lakeDir });
+    const env = parseEnv({ CUSTOS_DATA_DIR: services.testDb.dataDir, NEXTAUTH_URL: 'https://custos.test', ...(services.testDb.url ? { DATABASE_URL: services.testDb.url, CUSTOS_DEMO: '1' } : {}), CUSTOS_LAKE_DIR: lakeDir });
     const ctx = await signedIn(services, 'privacy_officer');
     const run = await runSavedQuery(ctx, { queryId: 'event-pairs', params: WINDOW }, { wait: false });
     services.jobs.start();

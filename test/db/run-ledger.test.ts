@@ -23,6 +23,7 @@ import { listRuns } from '@/lib/queries/list-runs';
 import { cancelRun } from '@/lib/queries/cancel-run';
 import { rerunQuery } from '@/lib/queries/rerun-query';
 import { ledgerParams } from '@/lib/queries/sealed-params';
+import { fixtureQueriesEnv } from '../support/extra-queries';
 
 async function text(body: AsyncIterable<string>): Promise<string> {
   let out = '';
@@ -141,7 +142,7 @@ describe(`saved-query runs and their ledger (${process.env.CUSTOS_TEST_DB})`, ()
   });
 
   it('stops a run that outlives the time limit and records it as failed', async () => {
-    process.env.CUSTOS_EXTRA_QUERIES_DIR = path.resolve('test/fixtures/queries');
+    Object.assign(process.env, fixtureQueriesEnv());
     resetEnvCache();
     const limited = await testServices({ lakeDir, env: { CUSTOS_QUERY_TIMEOUT_SECONDS: '2' } });
     try {
@@ -151,6 +152,7 @@ describe(`saved-query runs and their ledger (${process.env.CUSTOS_TEST_DB})`, ()
       expect(run.error).toBe("The query was stopped after running for 2 seconds, this portal's limit (CUSTOS_QUERY_TIMEOUT_SECONDS). Narrow the date range.");
     } finally {
       delete process.env.CUSTOS_EXTRA_QUERIES_DIR;
+      delete process.env.CUSTOS_EXTRA_QUERIES_PHI;
       resetEnvCache();
       await limited.dispose();
     }

@@ -75,6 +75,54 @@ describe('saved-query registry', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('accepts one SELECT, WITH … SELECT or set operation, with or without a closing semicolon', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custos-queries-'));
+    const header = `/*---\nid: q\ntitle: Q\ndescription: d\nroles: [auditor]\ntables: [study_catalog]\ncolumns: [{name: a, description: b}]\n---*/\n`;
+    for (const body of [
+      'SELECT 1 AS a FROM study_catalog',
+      '-- leading comment\nWITH s AS (SELECT study_date FROM study_catalog) SELECT count(*) AS a FROM s;',
+      '(SELECT 1 AS a) UNION ALL (SELECT 2 AS a)',
+      "SELECT 'x; DROP TABLE y' AS a",
+    ]) {
+      expect(parseSavedQuery(header + body, 'q.sql', dir).body).toBe(body.trim());
+    }
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it.each([
+    ['a second statement', 'SELECT 1 AS a; DROP TABLE study_catalog', /q\.sql: must be one statement, but holds 2 separated by ';'/],
+    ['two SELECTs', 'SELECT 1 AS a; SELECT 2 AS a', /q\.sql: must be one statement, but holds 2/],
+    ['INSERT', "INSERT INTO study_catalog VALUES ('x')", /q\.sql: must be one SELECT \(or WITH … SELECT\) statement, not INSERT/],
+    ['UPDATE', "UPDATE study_catalog SET modality = 'x'", /not UPDATE/],
+    ['DELETE', 'DELETE FROM study_catalog', /not DELETE/],
+    ['CREATE', 'CREATE TABLE t (a int)', /not CREATE/],
+    ['CTAS', 'CREATE TABLE t AS SELECT * FROM study_catalog', /not CREATE/],
+    ['DROP', 'DROP TABLE study_catalog', /not DROP/],
+    ['COPY', "COPY (SELECT 1) TO '/tmp/x.csv'", /not COPY/],
+    ['ATTACH', "ATTACH '/tmp/x.duckdb' AS x", /not ATTACH/],
+    ['PRAGMA', 'PRAGMA enable_profiling', /not PRAGMA/],
+    ['SET', 'SET enable_external_access = true', /not SET/],
+    ['CALL', 'CALL system.sync_partition_metadata()', /not CALL/],
+    ['EXPORT', "EXPORT DATABASE '/tmp/x'", /not EXPORT/],
+    ['INSTALL', 'INSTALL httpfs', /not INSTALL/],
+    ['LOAD', 'LOAD httpfs', /not LOAD/],
+    ['UNLOAD', "UNLOAD (SELECT 1) TO 's3://bucket/x/' WITH (format = 'CSV')", /not UNLOAD/],
+    ['SELECT … INTO', 'SELECT * INTO copied FROM study_catalog', /must not write its result anywhere \(SELECT … INTO\)/],
+    ['WITH … INSERT', 'WITH s AS (SELECT 1 AS a) INSERT INTO t SELECT * FROM s', /q\.sql: is not one SELECT statement in Trino SQL at line 1, column \d+/],
+    ['a statement hidden in a fragment', 'SELECT 1 AS a; {{> sneaky}}', /q\.sql: must be one statement, but holds 2/],
+  ])('refuses a body that is %s, naming the file and why', (_what, body, message) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custos-queries-'));
+    fs.mkdirSync(path.join(dir, 'fragments'));
+    fs.writeFileSync(path.join(dir, 'fragments', 'sneaky.sql'), 'DROP TABLE study_catalog');
+    const header = `/*---\nid: q\ntitle: Q\ndescription: d\nroles: [auditor]\ntables: [study_catalog]\ncolumns: [{name: a, description: b}]\n---*/\n`;
+    try {
+      expect(() => parseSavedQuery(header + body, 'q.sql', dir)).toThrow(QueryFileError);
+      expect(() => parseSavedQuery(header + body, 'q.sql', dir)).toThrow(message);
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
   it('loads every file in queries/ and nothing else', () => {
     const files = fs.readdirSync(QUERIES_DIR).filter((f) => f.endsWith('.sql'));
     expect(loadRegistry().size).toBe(files.length + (process.env.CUSTOS_EXTRA_QUERIES_DIR ? fs.readdirSync(process.env.CUSTOS_EXTRA_QUERIES_DIR).length : 0));

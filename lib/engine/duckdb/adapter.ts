@@ -25,13 +25,14 @@ import {
 import { latestLogDay } from '@/lib/lake/latest-day';
 import { createLakeViews, estimateLakeScan } from './views';
 import { installTrinoMacros } from './macros';
+import { lockDown, prepareSelect, SANDBOX_OPTIONS } from './sandbox';
 import type { LakeLocation } from '@/lib/lake/tables';
 
 export type DuckDbEngineOptions = {
   lake: LakeLocation;
   threads?: number;
   memoryLimit?: string;
-  /** Where DuckDB may spill to disk; defaults to a folder in the OS temp directory. */
+  /** Where DuckDB may spill to disk (in a folder of its own per instance); defaults to a folder in the OS temp directory. */
   tempDir?: string;
 };
 
@@ -39,14 +40,21 @@ export type DuckDbEngineOptions = {
 export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<QueryEngine> {
   const tempDir = options.tempDir ?? path.join(os.tmpdir(), 'custos-duckdb');
   fs.mkdirSync(tempDir, { recursive: true });
+  // Once external access is off DuckDB lets SQL read its temp directory, so each instance spills
+  // into a folder of its own that holds nothing but its spill files.
+  const spillDir = fs.mkdtempSync(path.join(tempDir, 'duckdb-'));
+  // The views name lake files by this absolute path, which the sandbox allows.
+  const lake: LakeLocation = { ...options.lake, dir: path.resolve(options.lake.dir) };
   const instance = await DuckDBInstance.create(':memory:', {
     threads: String(options.threads ?? 2),
     memory_limit: options.memoryLimit ?? '2GB',
-    temp_directory: tempDir,
+    temp_directory: spillDir,
+    ...SANDBOX_OPTIONS,
   });
   const setup = await instance.connect();
-  await setup.run("SET TimeZone = 'UTC'");
+  // Global settings (UTC, Trino semantics) come first: once locked, nothing can change them.
   await installTrinoMacros(setup);
+  await lockDown(setup, [lake.dir]);
 
   const execute = async (request: EngineRequest): Promise<EngineExecution> => {
     const started = performance.now();
@@ -66,10 +74,9 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       if (request.signal?.aborted) throw new EngineError('The query was cancelled.', 'cancelled', executionId);
     };
     try {
-      await conn.run("SET TimeZone = 'UTC'");
-      const scanned = await createLakeViews(conn, options.lake, request.tables, request.scope);
+      const scanned = await createLakeViews(conn, lake, request.tables, request.scope);
       checkpoint();
-      const prepared = await conn.prepare(request.sql);
+      const prepared = await prepareSelect(conn, request.sql);
       bindAll(prepared, request.binds);
       checkpoint();
       if (request.onProgress) {
@@ -127,26 +134,26 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
   return {
     kind: 'duckdb',
     capabilities: { localLake: true },
-    ready: async () => latestLogDay(options.lake) !== null,
+    ready: async () => latestLogDay(lake) !== null,
     execute,
     estimate: async ({ tables, scope }) => {
-      const s = await estimateLakeScan(options.lake, tables, scope);
+      const s = await estimateLakeScan(lake, tables, scope);
       return { ...s, costUsd: 0 };
     },
     dataWindow: async () => {
-      const last = latestLogDay(options.lake);
+      const last = latestLogDay(lake);
       if (!last) return null;
       const from = new Date(Date.parse(`${last}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
       return { from, to: last };
     },
     checkConfig: async () => {
-      const exists = fs.existsSync(options.lake.dir);
-      const last = exists ? latestLogDay(options.lake) : null;
+      const exists = fs.existsSync(lake.dir);
+      const last = exists ? latestLogDay(lake) : null;
       return [
         {
           item: 'Lake directory',
           ok: exists,
-          message: exists ? options.lake.dir : `${options.lake.dir} does not exist; run "custos lake generate" or set CUSTOS_LAKE_DIR`,
+          message: exists ? lake.dir : `${lake.dir} does not exist; run "custos lake generate" or set CUSTOS_LAKE_DIR`,
         },
         {
           item: 'CloudTrail logs',
@@ -158,6 +165,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     close: async () => {
       setup.closeSync();
       instance.closeSync();
+      fs.rmSync(spillDir, { recursive: true, force: true });
     },
   };
 }
@@ -258,5 +266,9 @@ function translate(error: unknown, signal: AbortSignal | undefined, executionId:
   if (signal?.aborted || /INTERRUPT/i.test(message)) {
     return new EngineError('The query was cancelled.', 'cancelled', executionId);
   }
-  return new EngineError(`The query failed: ${message.split('\n')[0]}`, 'failed', executionId);
+  const first = message.split('\n')[0];
+  if (/^Permission Error/.test(message)) {
+    return new EngineError(`The query was refused: the embedded engine reads only the lake (${first})`, 'failed', executionId);
+  }
+  return new EngineError(`The query failed: ${first}`, 'failed', executionId);
 }
