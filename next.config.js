@@ -1,15 +1,15 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Native and WASM database/engine packages must be loaded by Node, not bundled.
-  serverExternalPackages: ['@duckdb/node-api', '@duckdb/node-bindings', '@electric-sql/pglite', '@node-rs/argon2', 'pdfkit'],
+  serverExternalPackages: ['@duckdb/node-api', '@duckdb/node-bindings', '@electric-sql/pglite', '@node-rs/argon2', 'node-sql-parser', 'pdfkit'],
   experimental: {
     authInterrupts: true,
-    taint: true,
   },
   poweredByHeader: false,
   // `npm run typecheck` checks every file in CI; the build need not do it again (a third of a first start).
   typescript: { ignoreBuildErrors: true },
   typedRoutes: false,
+  // Content-Security-Policy, HSTS and Permissions-Policy are set per response in proxy.ts (the CSP carries a nonce).
   async headers() {
     return [
       {

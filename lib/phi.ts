@@ -18,11 +18,13 @@ export function maskIdentifier(value: string): string {
 }
 
 /**
- * The key the catalog's patient hashes were made with. The embedded engine falls back to the demo
- * lake's key; Athena reads a real catalog, so its key must be given.
+ * The key the catalog's patient hashes were made with. Only the generated demo lake falls back to
+ * its published key; over any real catalog a wrong key would answer "no access" for every patient.
  */
-export function catalogKey(config: Pick<Env, 'CUSTOS_CATALOG_HMAC_KEY' | 'CUSTOS_ENGINE'>): string {
+export function catalogKey(config: Pick<Env, 'CUSTOS_CATALOG_HMAC_KEY' | 'demoLake'>): string {
   if (config.CUSTOS_CATALOG_HMAC_KEY) return config.CUSTOS_CATALOG_HMAC_KEY;
-  if (config.CUSTOS_ENGINE === 'duckdb') return DEMO_CATALOG_KEY;
-  throw new ConfigError('CUSTOS_CATALOG_HMAC_KEY is required with the Athena engine (the key the ingest pipeline hashes MRNs with).');
+  if (config.demoLake) return DEMO_CATALOG_KEY;
+  throw new ConfigError(
+    'CUSTOS_CATALOG_HMAC_KEY is required: the lake is not the generated demo lake, so the key the ingest pipeline hashes MRNs with must be given',
+  );
 }

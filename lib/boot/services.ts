@@ -6,7 +6,6 @@ import type { Services } from '@/lib/context';
 import { openDatabase } from '@/lib/db/client';
 import type { QueryEngine } from '@/lib/engine/port';
 import type { LakeLocation } from '@/lib/lake/tables';
-import { catalogKey } from '@/lib/phi';
 import { LocalResultStore } from '@/lib/storage/result-store';
 import { createJobRunner, type WorkerOptions } from '@/lib/jobs/worker';
 import { CHECKPOINT_JOB, checkpointDue } from '@/lib/journal/checkpoints';
@@ -46,7 +45,6 @@ export async function createEngine(env: Env, lake: LakeLocation): Promise<QueryE
 export type ServiceOverrides = { engine?: QueryEngine; lakeDir?: string; worker?: Partial<Omit<WorkerOptions, 'db' | 'handlers'>> };
 
 export async function createServices(env: Env, overrides: ServiceOverrides = {}): Promise<Services> {
-  catalogKey(env); // a missing key stops the start, not the first patient query
   const lake: LakeLocation = { dir: overrides.lakeDir ?? env.lakeDir, layout: lakeLayout(env) };
   ownerOnly(env.dataDir);
   const keys = await createKeys(env);

@@ -5,7 +5,7 @@ import { QueryFileError } from '@/lib/queries/registry';
 import { configCheck } from './commands/config';
 import { integrityValidate } from './commands/integrity';
 import { journalCheckpoint, journalVerify } from './commands/journal';
-import { lakeCheck, lakeCompact, lakeGenerate } from './commands/lake';
+import { lakeCanary, lakeCheck, lakeCompact, lakeGenerate } from './commands/lake';
 import { describeError, queryList, queryRun } from './commands/query';
 import { serve } from './commands/serve';
 import { worker } from './commands/worker';
@@ -25,6 +25,7 @@ const HELP = `usage: custos <command>
   lake generate [--out DIR] [--days N] [--seed N] [--events-per-day N] [--end YYYY-MM-DD] [--json]
   lake check [--lake DIR]        scan a lake; JSON report of records loaded and rejected
   lake compact [--lake DIR]      convert new raw log files into the Parquet layer
+  lake canary                    print the catalog's canary row for the configured CUSTOS_CATALOG_HMAC_KEY
   query list [--json]
   query run <id> --param name=value … [--format table|csv|json] [--lake DIR]
   journal verify [--json]        exit 0 when the journal is intact and agrees with every checkpoint
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'lake generate': lakeGenerate,
   'lake check': lakeCheck,
   'lake compact': lakeCompact,
+  'lake canary': lakeCanary,
   'query list': queryList,
   'query run': queryRun,
   'journal verify': journalVerify,

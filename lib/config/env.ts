@@ -142,6 +142,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     );
   }
   const embedded = !oidcEnabled && !e.DATABASE_URL;
+  const host = e.HOST ?? (embedded ? '127.0.0.1' : '0.0.0.0');
+  if (!embedded) requireHttpsUrl(e.NEXTAUTH_URL, host);
   const lakeDir = path.resolve(/*turbopackIgnore: true*/ e.CUSTOS_LAKE_DIR ?? path.join(dataDir, 'lake'));
   // Demo accounts, with a published password, only where no real data can be: the generated demo
   // lake on the embedded engine (and no external database or identity provider unless CUSTOS_DEMO=1),
@@ -155,9 +157,35 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     embedded,
     demoAccounts,
     demoLake,
-    host: e.HOST ?? (embedded ? '127.0.0.1' : '0.0.0.0'),
+    host,
     oidcEnabled,
   };
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+// Outside the embedded default, sessions and sign-in travel only over TLS: next-auth marks its cookies
+// Secure (and the guard accepts only the __Secure- one) when the public URL is https. The one exception
+// is a portal both listening on and addressed by loopback, which no other machine can reach.
+function requireHttpsUrl(url: string | undefined, host: string): void {
+  const where = 'a database or identity provider is configured, so the portal is not the embedded default';
+  if (!url) throw new ConfigError(`Invalid configuration: NEXTAUTH_URL is required (${where}); set it to the portal's public https:// URL`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`Invalid configuration: NEXTAUTH_URL: expected the portal's public URL, got ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol === 'https:') return;
+  if (parsed.protocol === 'http:' && LOOPBACK.has(parsed.hostname) && LOOPBACK.has(host)) return;
+  throw new ConfigError(
+    `Invalid configuration: NEXTAUTH_URL must be https:// (${where}); http:// is allowed only for a loopback address with HOST on loopback too`,
+  );
+}
+
+/** The portal's public URL is https, so cookies are Secure and HSTS applies. */
+export function servedOverHttps(config: Pick<Env, 'NEXTAUTH_URL'>): boolean {
+  return (config.NEXTAUTH_URL ?? '').startsWith('https://');
 }
 
 let cached: Env | undefined;

@@ -40,6 +40,7 @@ export class LocalTrailStore implements TrailObjectStore {
   }
 
   async trailOutputs(): Promise<TrailOutput[]> {
+    if (!fs.existsSync(this.root)) throw missingLake(this.root);
     const awsLogs = `${this.lake.layout.cloudtrailPrefix}AWSLogs`;
     const owners: { organizationId: string | null; account: string }[] = [];
     for (const name of await entries(path.join(this.root, awsLogs))) {
@@ -154,9 +155,11 @@ export class RecordedPublicKeys implements PublicKeySource {
   }
 }
 
+function missingLake(dir: string): DomainError {
+  return new DomainError('precondition', `The lake directory ${dir} does not exist; run "custos lake generate" or set CUSTOS_LAKE_DIR.`);
+}
+
+/** Sources over a lake on this machine; a missing lake is reported when they are used, so the portal can still start and say so. */
 export function localIntegritySources(lake: LakeLocation): IntegritySources {
-  if (!fs.existsSync(lake.dir)) {
-    throw new DomainError('precondition', `The lake directory ${lake.dir} does not exist; run "custos lake generate" or set CUSTOS_LAKE_DIR.`);
-  }
   return { store: new LocalTrailStore(lake), keys: new RecordedPublicKeys(lake.dir) };
 }

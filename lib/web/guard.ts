@@ -4,7 +4,7 @@ import { cache } from 'react';
 import { cookies, headers } from 'next/headers';
 import { forbidden, redirect } from 'next/navigation';
 import { decode } from 'next-auth/jwt';
-import { env } from '@/lib/config/env';
+import { env, servedOverHttps } from '@/lib/config/env';
 import { getServices } from '@/lib/boot/services';
 import type { Ctx } from '@/lib/context';
 import { DomainError } from '@/lib/errors';
@@ -20,7 +20,16 @@ import { userActor } from '@/lib/actor';
 export type UserActor = Actor & { type: 'user' };
 type SessionState = { actor: UserActor | null; expired: 'idle' | 'lifetime' | null };
 
-const COOKIE_NAMES = ['__Secure-next-auth.session-token', 'next-auth.session-token'];
+const SECURE_COOKIE = '__Secure-next-auth.session-token';
+const PLAIN_COOKIE = 'next-auth.session-token';
+
+/**
+ * The session cookie's name. Over https only the __Secure- one counts: a plain-named cookie could have
+ * been planted from an http or sibling origin (cookie tossing) to sign the browser into someone else's session.
+ */
+export function sessionCookieNames(https: boolean): string[] {
+  return https ? [SECURE_COOKIE] : [SECURE_COOKIE, PLAIN_COOKIE];
+}
 
 async function requestId(): Promise<string> {
   const h = await headers();
@@ -34,9 +43,9 @@ async function requestId(): Promise<string> {
  */
 export const currentActor = cache(async (activity: boolean = true): Promise<SessionState> => {
   const jar = await cookies();
-  const raw = COOKIE_NAMES.map((n) => jar.get(n)?.value).find(Boolean);
-  if (!raw) return { actor: null, expired: null };
   const config = env();
+  const raw = sessionCookieNames(servedOverHttps(config)).map((n) => jar.get(n)?.value).find(Boolean);
+  if (!raw) return { actor: null, expired: null };
   const token = await decode({ token: raw, secret: authSecret(config) }).catch(() => null);
   const sid = typeof token?.sid === 'string' ? token.sid : null;
   if (!sid) return { actor: null, expired: null };

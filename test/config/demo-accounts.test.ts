@@ -17,7 +17,7 @@ fs.writeFileSync(path.join(demoLake, '_custos', 'generation.json'), '{}');
 fs.mkdirSync(path.join(realLake, 'AWSLogs'), { recursive: true });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-const env = (vars: Record<string, string>) => parseEnv({ CUSTOS_DATA_DIR: root, ...vars });
+const env = (vars: Record<string, string>) => parseEnv({ CUSTOS_DATA_DIR: root, NEXTAUTH_URL: 'https://custos.example', ...vars });
 
 describe('demo accounts', () => {
   it('are on for the embedded engine over the generated demo lake', () => {

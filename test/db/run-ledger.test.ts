@@ -19,6 +19,7 @@ import { signedIn } from '../support/actors';
 import { testServices, type TestServices } from '../support/services';
 import { resetEnvCache } from '@/lib/config/env';
 import { getRunResults } from '@/lib/queries/get-run-results';
+import { getRun } from '@/lib/queries/get-run';
 import { listRuns } from '@/lib/queries/list-runs';
 import { cancelRun } from '@/lib/queries/cancel-run';
 import { rerunQuery } from '@/lib/queries/rerun-query';
@@ -155,6 +156,56 @@ describe(`saved-query runs and their ledger (${process.env.CUSTOS_TEST_DB})`, ()
       delete process.env.CUSTOS_EXTRA_QUERIES_PHI;
       resetEnvCache();
       await limited.dispose();
+    }
+  });
+
+  it('keeps the engine\'s own words out of the ledger and journal, sealed for privacy officers', async () => {
+    const extra = fixtureQueriesEnv();
+    // a site query the engine refuses at run time with a message that quotes a data value
+    fs.writeFileSync(
+      path.join(extra.CUSTOS_EXTRA_QUERIES_DIR, 'cast-fails.sql'),
+      [
+        '/*---',
+        'id: cast-fails',
+        'title: Cast fails',
+        'description: Casts event names to numbers, which the engine refuses.',
+        'roles: [privacy_officer, security_officer]',
+        'tables: [cloudtrail_logs]',
+        'range: { from: from, to: to }',
+        'params:',
+        '  - { name: from, type: date, label: From }',
+        '  - { name: to, type: date, label: To }',
+        'columns:',
+        '  - { name: n, description: A number. }',
+        '---*/',
+        'SELECT CAST(eventname AS integer) AS n FROM cloudtrail_logs WHERE "timestamp" BETWEEN :from_partition AND :to_next_partition',
+        '',
+      ].join('\n'),
+    );
+    Object.assign(process.env, extra);
+    resetEnvCache();
+    const sites = await testServices({ lakeDir });
+    try {
+      const po = await signedIn(sites, 'privacy_officer');
+      const so = await signedIn(sites, 'security_officer');
+      const classified = 'The query engine could not run this query. Its own message is kept, sealed, with the run; privacy officers can read it on the run page.';
+      const mine = await runSavedQuery(po, { queryId: 'cast-fails', params: truth.window }, { wait: true });
+      expect(mine).toMatchObject({ status: 'failed', error: classified });
+      expect((await getRun(po, mine.id)).engineError).toMatch(/Could not convert string '\w+' to INT32/);
+      const theirs = await runSavedQuery(so, { queryId: 'cast-fails', params: truth.window }, { wait: true });
+      expect(theirs).toMatchObject({ status: 'failed', error: classified, engineError: null });
+      expect((await getRun(so, theirs.id)).engineError).toBeNull();
+      for (const id of [mine.id, theirs.id]) {
+        const [row] = await sites.database.db.select().from(queryRuns).where(eq(queryRuns.id, id));
+        expect(row!.error).toBe(classified);
+        const failed = (await sites.database.db.select().from(journal).where(eq(journal.subject, id))).find((e) => e.action === 'query.run_failed')!;
+        expect(JSON.stringify(failed.details)).not.toMatch(/Could not convert|INT32/);
+      }
+    } finally {
+      delete process.env.CUSTOS_EXTRA_QUERIES_DIR;
+      delete process.env.CUSTOS_EXTRA_QUERIES_PHI;
+      resetEnvCache();
+      await sites.dispose();
     }
   });
 

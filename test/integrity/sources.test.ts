@@ -31,10 +31,11 @@ describe('integritySources', () => {
     sources.close();
   });
 
-  it('reads an explicit lake directory whatever the engine, and refuses a missing one', async () => {
+  it('reads an explicit lake directory whatever the engine, and refuses a missing one when used', async () => {
     const env = parseEnv({ CUSTOS_DATA_DIR: root, CUSTOS_ENGINE: 'athena', AWS_REGION: 'us-east-1' });
     const sources = await integritySources(env, { lakeDir });
     expect(sources.store).toBeInstanceOf(LocalTrailStore);
-    await expect(integritySources(env, { lakeDir: path.join(root, 'missing') })).rejects.toThrow(/The lake directory .*missing does not exist/);
+    const missing = await integritySources(env, { lakeDir: path.join(root, 'missing') });
+    await expect(missing.store.trailOutputs()).rejects.toThrow(/The lake directory .*missing does not exist/);
   });
 });

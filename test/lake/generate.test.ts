@@ -14,6 +14,7 @@ import {
   parseCloudTrailLogKey,
 } from '@/lib/lake/layout';
 import { tableDefinition } from '@/lib/lake/schema';
+import { CANARY_ACCESSION } from '@/lib/lake/catalog-canary';
 
 // One small lake (a week at 900 events a day) read back from disk, file by file, the way a reader
 // that trusts nothing but the files would.
@@ -711,11 +712,14 @@ describe('generateLake: S3 Inventory and the study catalog', () => {
     const ddl = tableDefinition('study_catalog').columns;
     expect(cols.map((c) => c.column_name)).toEqual(ddl.map((c) => c.name));
     expect(cols.map((c) => c.column_type)).toEqual(['VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'DATE', 'DATE', 'VARCHAR', 'BOOLEAN', 'BOOLEAN', 'VARCHAR']);
-    const rows = await query<{ accession_number: string; study_instance_uid: string; image_set_id: string; modality: string; study_date: string; patient_birth_date: string; retention_class: string; patient_id_hash: string; facility: string }>(
+    const all = await query<{ accession_number: string; study_instance_uid: string; image_set_id: string; modality: string; study_date: string; patient_birth_date: string; retention_class: string; patient_id_hash: string; facility: string }>(
       `SELECT accession_number, study_instance_uid, image_set_id, modality, CAST(study_date AS VARCHAR) AS study_date,
               CAST(patient_birth_date AS VARCHAR) AS patient_birth_date, retention_class, patient_id_hash, facility
        FROM read_parquet('${path.join(lake.root, DEFAULT_LAYOUT.catalogPrefix)}*.parquet')`,
     );
+    // the canary row (lib/lake/catalog-canary.ts) is the one row that is not a study
+    expect(all.filter((r) => r.accession_number === CANARY_ACCESSION)).toHaveLength(1);
+    const rows = all.filter((r) => r.accession_number !== CANARY_ACCESSION);
     expect(new Set(rows.map((r) => r.study_instance_uid)).size).toBe(rows.length);
     expect(new Set(rows.map((r) => r.facility)).size).toBe(14);
     for (const r of rows) {

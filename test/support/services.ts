@@ -20,6 +20,8 @@ export async function testServices(options: { lakeDir?: string; engine?: QueryEn
   }
   const config = parseEnv({
     CUSTOS_DATA_DIR: testDb.dataDir,
+    // the public URL a deployment with a database or identity provider of its own must give
+    NEXTAUTH_URL: 'https://custos.test',
     ...(testDb.url ? { DATABASE_URL: testDb.url, CUSTOS_DEMO: '1' } : {}),
     ...(options.lakeDir ? { CUSTOS_LAKE_DIR: options.lakeDir } : {}),
     ...options.env,

@@ -18,7 +18,8 @@ export async function journalVerify(argv: string[]): Promise<number> {
       return 0;
     }
     const b = result.firstBreak!;
-    err(`Journal ${result.problem?.kind ?? 'broken'} at entry ${b.seq}${b.action ? ` (${b.action}, ${b.at})` : ''}: ${b.message}`);
+    // "Journal broken at entry N" is what scripts match; the kind of problem follows in brackets
+    err(`Journal broken at entry ${b.seq}${b.action ? ` (${b.action}, ${b.at})` : ''}: ${b.message}${result.problem ? ` [${result.problem.kind}]` : ''}`);
     return 1;
   });
 }

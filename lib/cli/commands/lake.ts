@@ -4,9 +4,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { env, resetEnvCache } from '@/lib/config/env';
 import { lakeLayout } from '@/lib/boot/adapter-config';
+import { canaryRow } from '@/lib/lake/catalog-canary';
 import { checkLake } from '@/lib/lake/check';
 import { compactLake } from '@/lib/lake/compact';
 import { generateLake } from '@/lib/lake/generate';
+import { catalogKey } from '@/lib/phi';
 import { UsageError, err, out } from '../io';
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -78,5 +80,14 @@ export async function lakeCompact(argv: string[]): Promise<number> {
   const summary = await compactLake(lake, {});
   if (values.json) out(JSON.stringify(summary, null, 2));
   else err(`Compacted: ${JSON.stringify(summary)}`);
+  return 0;
+}
+
+/** `lake canary`: the catalog row the ingest pipeline writes so the portal can check its key at start. */
+export async function lakeCanary(argv: string[]): Promise<number> {
+  parseArgs({ args: argv, strict: true, options: {} });
+  resetEnvCache();
+  const row = canaryRow(catalogKey(env()));
+  out(JSON.stringify(row, null, 2));
   return 0;
 }

@@ -10,6 +10,8 @@ import { authSecret } from '@/lib/auth/secret';
 import { latestLogDay } from '@/lib/lake/latest-day';
 import { compactLake } from '@/lib/lake/compact';
 import { generateLake } from '@/lib/lake/generate';
+import { checkCatalogCanary } from '@/lib/lake/catalog-canary';
+import { catalogKey } from '@/lib/phi';
 import { err } from '../io';
 
 const SOURCES = ['app', 'components', 'lib', 'queries', 'next.config.js', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
@@ -79,6 +81,11 @@ export async function serve(): Promise<number> {
   const services = await createServices(config);
   try {
     await prepareDatabase(services);
+    const canary = await checkCatalogCanary(services.engine, catalogKey(config));
+    if (!canary.ok) {
+      err(`Not starting: ${canary.message}.`);
+      return 1;
+    }
   } finally {
     await services.close();
   }

@@ -2,7 +2,8 @@
 // lib/lake/ddl/study_catalog.sql, patients identified only by the HMAC of their MRN.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ParquetWriter, type ParquetColumn } from './parquet';
+import { canaryRow } from '../catalog-canary';
+import { ParquetWriter, type ParquetCell, type ParquetColumn } from './parquet';
 import type { World } from './world';
 
 const COLUMNS: ParquetColumn[] = [
@@ -22,9 +23,15 @@ const COLUMNS: ParquetColumn[] = [
   { name: 'facility', type: 'VARCHAR' },
 ];
 
+function canaryCells(catalogKey: string): ParquetCell[] {
+  const row: Record<string, ParquetCell> = canaryRow(catalogKey);
+  return COLUMNS.map((c) => row[c.name] ?? null);
+}
+
 export const CATALOG_FILE = 'part-0000.parquet';
 
-export async function writeCatalog(world: World, outDir: string): Promise<{ key: string; bytes: number }> {
+/** The catalog's studies, then the canary row (lib/lake/catalog-canary.ts) an ingest pipeline writes too. */
+export async function writeCatalog(world: World, outDir: string, catalogKey: string): Promise<{ key: string; bytes: number }> {
   const key = `${world.layout.catalogPrefix}${CATALOG_FILE}`;
   const file = path.join(outDir, key);
   await fs.mkdir(path.dirname(file), { recursive: true });
@@ -34,7 +41,7 @@ export async function writeCatalog(world: World, outDir: string): Promise<{ key:
     await writer.write(
       file,
       COLUMNS,
-      studies.map((s) => {
+      studies.map((s): ParquetCell[] => {
         const p = world.patients[s.patient]!;
         return [
           p.hash,
@@ -52,7 +59,7 @@ export async function writeCatalog(world: World, outDir: string): Promise<{ key:
           s.legalHold,
           world.hospitals[s.facility]!.name,
         ];
-      }),
+      }).concat([canaryCells(catalogKey)]),
     );
   } finally {
     writer.close();

@@ -85,7 +85,7 @@ export async function generateLake(opts: GenerateOptions): Promise<GenerateSumma
   files += digests.files;
   bytes += digests.bytes;
   // After the day writers have finished, so DuckDB's memory and theirs are never needed at once.
-  const catalog = await writeCatalog(world, outDir);
+  const catalog = await writeCatalog(world, outDir, o.catalogKey);
   const inventory = await writeInventory(world, outDir);
   files += 1 + inventory.files;
   bytes += catalog.bytes + inventory.bytes;

@@ -33,7 +33,7 @@ describe('custos worker (postgres)', () => {
     const run = await runSavedQuery(ctx, { queryId: 'failed-access', params: { from: '2026-10-27', to: '2026-10-31' } }, { wait: false });
     const child = spawn('npm', ['run', '-s', 'custos', '--', 'worker', '--concurrency', '1'], {
       cwd: path.resolve(__dirname, '../../..'),
-      env: { ...process.env, CUSTOS_DATA_DIR: services.testDb.dataDir, DATABASE_URL: services.testDb.url, CUSTOS_DEMO: '1', CUSTOS_LAKE_DIR: lakeDir },
+      env: { ...process.env, CUSTOS_DATA_DIR: services.testDb.dataDir, DATABASE_URL: services.testDb.url, NEXTAUTH_URL: 'https://custos.test', CUSTOS_DEMO: '1', CUSTOS_LAKE_DIR: lakeDir },
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true, // its own process group, signalled as a process manager would
     });

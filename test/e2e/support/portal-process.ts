@@ -40,7 +40,7 @@ export async function startPortal(options: { dataDir: string; port: number; env:
   const log = fs.createWriteStream(logFile);
   const child = spawn('npm', ['start'], {
     cwd: path.resolve(__dirname, '../../..'),
-    env: { ...process.env, CUSTOS_DATA_DIR: dataDir, PORT: String(port), NEXTAUTH_URL: baseUrl, ...options.env },
+    env: { ...process.env, CUSTOS_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', NEXTAUTH_URL: baseUrl, ...options.env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
