@@ -15,6 +15,8 @@ export type BenchOptions = {
   json: boolean;
   skipBaseline: boolean;
   skipExport: boolean;
+  /** Also time DuckDB's read_json over the raw CloudTrail objects and compare its rows with compaction's. */
+  readJson: boolean;
   /** Rows in the exported result (fewer when the lake holds fewer CloudTrail events). */
   exportRows: number;
 };
@@ -56,6 +58,7 @@ export function resolveBenchOptions(partial: Partial<BenchOptions> = {}): BenchO
     json: partial.json ?? false,
     skipBaseline: partial.skipBaseline ?? false,
     skipExport: partial.skipExport ?? false,
+    readJson: partial.readJson ?? false,
     exportRows: partial.exportRows ?? DEFAULT_EXPORT_ROWS,
   };
 }
@@ -76,6 +79,8 @@ Generates (or reuses) a lake, compacts it from raw, and times every saved query 
   --json               print exactly one JSON object
   --skip-baseline      do not time the plain Node scan
   --skip-export        do not time the export
+  --read-json          also compact the CloudTrail objects with DuckDB's read_json (declared
+                       columns) and compare speed and rows with compaction
   --help               print this text`;
 
 /** Null when the arguments ask for the usage text. */
@@ -96,6 +101,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
         json: { type: 'boolean', default: false },
         'skip-baseline': { type: 'boolean', default: false },
         'skip-export': { type: 'boolean', default: false },
+        'read-json': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -114,5 +120,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
     json: values.json,
     skipBaseline: values['skip-baseline'],
     skipExport: values['skip-export'],
+    readJson: values['read-json'],
   });
 }

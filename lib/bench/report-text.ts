@@ -52,6 +52,15 @@ export function benchReportText(r: BenchResult): string {
     ),
     '',
   );
+  const c = r.compaction;
+  out.push(`Compaction: ${n(c.mbPerSecond, 2)} MB/s of uncompressed JSON/text, peak RSS ${mb(c.peakRssBytes)}`);
+  if (c.readJson) {
+    const j = c.readJson;
+    out.push(
+      `  DuckDB read_json (CloudTrail, declared columns): ${n(j.mbPerSecond, 2)} MB/s, ${n(j.megabytes, 1)} MB in ${n(j.seconds, 1)} s; ` +
+        (j.identical ? 'rows identical' : `rows differ (${n(j.rowsOnlyInReadJson)} only in read_json, ${n(j.rowsOnlyInCompacted)} only in compaction)`),
+    );
+  }
   if (r.baseline) {
     const b = r.baseline;
     out.push(
@@ -68,6 +77,10 @@ export function benchReportText(r: BenchResult): string {
       `  storing the result first: ${n(e.store.seconds, 1)} s (${n(e.store.rowsPerSecond)} rows/s), ${mb(e.store.bytes)} gzip`,
     );
   }
+  out.push(
+    `Evidence PDF: ${n(r.evidence.rows)} rows rendered and signed in ${n(r.evidence.pdf10kMs)} ms, ${n(r.evidence.pages)} pages, ${mb(r.evidence.pdf10kBytes)}; ` +
+      `peak RSS +${mb(r.evidence.pdf10kRssDeltaBytes)} (goal < 150 MiB)`,
+  );
   const goal = (met: boolean | null) => (met === null ? '' : met ? ' (goal met)' : ' (goal NOT met)');
   out.push(
     '',

@@ -2,25 +2,27 @@
 // Parquet file per partition (source folder × day) under _custos/compact, with exactly the table's
 // visible columns. Incremental and crash-safe: new files are written under temporary names,
 // fsynced and renamed, then the manifest is replaced atomically; a file the manifest does not
-// reference is never read and is removed by the next run.
+// reference is never read and is removed by the next run. Worker threads parse the next
+// partitions while DuckDB writes the current one.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import {
   COMPACT_DIR,
   partitionCoverage,
   partitionKey,
   manifestForUpdate,
-  syncDir,
   writeCompactManifest,
   type CompactManifest,
   type CompactedPartition,
   type CoveredSource,
 } from './compact-manifest';
-import { compactedRelation, ndjsonRelation, quoteIdent, sqlString, tableColumns, unionAll } from './read-sql';
-import { CUSTOS_DIR, scanLake, type RawPartition } from './scan';
-import { isReadInPlace, parseIntoNdjson, pruneStage, stageKey, type ParsedObject } from './stage';
+import type { ParsedPartition, PartitionJob } from './compact-parse';
+import { parserSizing, startPartitionParser, type PartitionParser } from './compact-pool';
+import { writePartition } from './compact-write';
+import { CUSTOS_DIR, scanLake, type RawFile, type RawPartition } from './scan';
+import { isReadInPlace, pruneStage, stageKey } from './stage';
 import { COMPACTED_TABLES, LAKE_TABLES, type LakeLocation, type LakeTable } from './tables';
 
 export type CompactProgress = { table: LakeTable; partition: string; partitionsDone: number; partitionsTotal: number };
@@ -36,6 +38,10 @@ export type CompactOptions = {
   onStep?: (step: CompactStep) => void;
   /** Rows per Parquet row group. */
   rowGroupSize?: number;
+  /** Worker threads parsing raw objects; 0 parses in this thread. Default: one per core, none for a small job. */
+  workers?: number;
+  /** Old-generation heap limit of each worker, in MB. Default: enough for the largest CloudTrail object. */
+  workerHeapMb?: number;
 };
 
 export type CompactSummary = {
@@ -54,14 +60,10 @@ export type CompactSummary = {
   megabytesPerSecond: number;
 };
 
-const SORT_KEYS: Partial<Record<LakeTable, string[]>> = {
-  cloudtrail_logs: ['eventsource', 'eventname', 'eventtime'],
-  s3_access_logs: ['key', 'requestdatetime'],
-  s3_inventory: ['key', 'version_id'],
-};
-
 const MANIFEST_FLUSH_PARTITIONS = 100;
 const MANIFEST_FLUSH_MS = 15_000;
+/** Characters of staged lines a parser holds to sort a partition itself (beyond that, DuckDB sorts). */
+const HOLD_CHARS = 64 << 20;
 
 const isCompactable = (p: RawPartition) =>
   COMPACTED_TABLES.includes(p.table) && p.files.every((f) => f.kind === 'cloudtrail' || f.kind === 'access-log' || f.kind === 'inventory-csv');
@@ -126,27 +128,27 @@ async function removeUnreferenced(lake: LakeLocation, manifest: CompactManifest)
   return removed;
 }
 
-async function fsyncFile(file: string): Promise<void> {
-  const handle = await fs.open(file, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 function throwIfAborted(signal: AbortSignal | undefined) {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('compaction cancelled');
 }
 
-type Work = { partition: RawPartition; base: CompactedPartition | null; parsed: ParsedObject[]; ndjson: string | null };
+type Todo = { partition: RawPartition; base: CompactedPartition | null; files: RawFile[] };
+type Launched = { job: PartitionJob; parsed: Promise<ParsedPartition> };
+
+/** Staged files of a run that stopped before removing them (the lock is held: no run uses them). */
+async function removeStaleStaging(tmpDir: string): Promise<void> {
+  const names = await fs.readdir(tmpDir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith('compact-')).map((n) => fs.rm(path.join(tmpDir, n), { force: true })));
+}
 
 export async function compactLake(lake: LakeLocation, options: CompactOptions = {}): Promise<CompactSummary> {
   const started = performance.now();
   const release = await acquireLock(lake);
   const tmpDir = path.join(lake.dir, CUSTOS_DIR, 'tmp');
   await fs.mkdir(tmpDir, { recursive: true });
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2', temp_directory: path.join(tmpDir, 'duckdb') });
+  await removeStaleStaging(tmpDir);
+  // One DuckDB thread: the workers keep the other cores busy, and idle DuckDB threads spin.
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1', temp_directory: path.join(tmpDir, 'duckdb') });
   const conn = await instance.connect();
   const summary: CompactSummary = {
     rawFiles: 0,
@@ -160,13 +162,16 @@ export async function compactLake(lake: LakeLocation, options: CompactOptions = 
     seconds: 0,
     megabytesPerSecond: 0,
   };
-  let pending: Promise<void> = Promise.resolve();
+  let parser: PartitionParser | null = null;
+  const launched = new Map<number, Launched>();
   try {
     await conn.run(`SET TimeZone = 'UTC'`);
+    await conn.run('SET preserve_insertion_order = true');
+    await conn.run(`SET memory_limit = '1GB'`);
     const manifest = await manifestForUpdate(lake);
     summary.filesRemoved += await removeUnreferenced(lake, manifest);
     const partitions = await scanLake(lake, [...LAKE_TABLES], 'all');
-    const todo: { partition: RawPartition; base: CompactedPartition | null; files: RawPartition['files'] }[] = [];
+    const todo: Todo[] = [];
     for (const partition of partitions.filter(isCompactable)) {
       const entry = manifest.partitions[partitionKey(partition.table, partition.id)];
       const coverage = partitionCoverage(entry, partition.files);
@@ -185,16 +190,9 @@ export async function compactLake(lake: LakeLocation, options: CompactOptions = 
       options.onStep?.({ step: 'manifest-written', partitions: Object.keys(manifest.partitions).length });
     };
 
-    const write = async (work: Work, index: number) => {
-      const { partition, base, parsed, ndjson } = work;
-      let parquet: CompactedPartition['parquet'];
-      try {
-        parquet = await writePartition(conn, lake, partition, base, ndjson, options.rowGroupSize ?? 65_536);
-      } finally {
-        if (ndjson) await fs.rm(ndjson, { force: true });
-      }
-      if (parquet) options.onStep?.({ step: 'parquet-written', table: partition.table, partition: partition.id, file: parquet.path });
-      const sources: CoveredSource[] = parsed.map((s) => ({
+    const record = (index: number, base: CompactedPartition | null, parsed: ParsedPartition, parquet: CompactedPartition['parquet']) => {
+      const { partition } = todo[index]!;
+      const sources: CoveredSource[] = parsed.objects.map((s) => ({
         path: s.file.path,
         fingerprint: s.file.fingerprint,
         records: s.records,
@@ -214,18 +212,30 @@ export async function compactLake(lake: LakeLocation, options: CompactOptions = 
       summary.partitionsWritten++;
       dirty++;
       options.onProgress?.({ table: partition.table, partition: partition.id, partitionsDone: index + 1, partitionsTotal: todo.length });
-      if (dirty >= MANIFEST_FLUSH_PARTITIONS || performance.now() - flushedAt > MANIFEST_FLUSH_MS) await flush();
     };
 
-    // Node parses partition i+1 while DuckDB sorts and writes partition i.
+    if (todo.length > 0) {
+      const sizing = parserSizing(todo.flatMap((t) => t.files), options);
+      parser = await startPartitionParser(sizing.threads, lake, { heapMb: sizing.heapMb });
+    }
+    const ahead = Math.max(2, (parser?.threads ?? 0) * 2);
+    const launch = (index: number) => {
+      const { partition, files } = todo[index]!;
+      const stem = path.join(tmpDir, `compact-${randomUUID()}`);
+      const job: PartitionJob = { table: partition.table, partition: partition.id, files, text: `${stem}.txt`, json: `${stem}.ndjson`, holdChars: HOLD_CHARS };
+      const parsed = parser!.parse(job);
+      parsed.catch(() => undefined);
+      launched.set(index, { job, parsed });
+    };
+
+    // Workers parse the next partitions while DuckDB sorts and writes this one.
     for (let i = 0; i < todo.length; i++) {
       throwIfAborted(options.signal);
-      const { partition, base, files } = todo[i]!;
-      const target = path.join(tmpDir, `compact-${randomUUID()}.ndjson`);
-      const { objects: parsed, rows } = await parseIntoNdjson(lake, files, target);
-      const ndjson = rows > 0 ? target : null;
-      if (!ndjson) await fs.rm(target, { force: true });
-      for (const s of parsed) {
+      for (let j = i; j < Math.min(todo.length, i + ahead); j++) if (!launched.has(j)) launch(j);
+      const { job, parsed: parsing } = launched.get(i)!;
+      const parsed = await parsing;
+      launched.delete(i);
+      for (const s of parsed.objects) {
         summary.rawFiles++;
         summary.records += s.records;
         summary.megabytesProcessed += s.textBytes / 1e6;
@@ -234,11 +244,17 @@ export async function compactLake(lake: LakeLocation, options: CompactOptions = 
           else summary.rejectedRecords++;
         }
       }
-      await pending;
-      pending = write({ partition, base, parsed, ndjson }, i);
-      pending.catch(() => undefined);
+      const { partition, base } = todo[i]!;
+      let parquet: CompactedPartition['parquet'];
+      try {
+        parquet = await writePartition(conn, lake, partition, base, { job, parsed }, options.rowGroupSize ?? 65_536);
+      } finally {
+        await Promise.all([fs.rm(job.text, { force: true }), fs.rm(job.json, { force: true })]);
+      }
+      if (parquet) options.onStep?.({ step: 'parquet-written', table: partition.table, partition: partition.id, file: parquet.path });
+      record(i, base, parsed, parquet);
+      if (dirty >= MANIFEST_FLUSH_PARTITIONS || performance.now() - flushedAt > MANIFEST_FLUSH_MS) await flush();
     }
-    await pending;
     if (dirty > 0) await flush();
     for (const file of superseded) {
       await fs.rm(path.join(lake.dir, file), { force: true });
@@ -247,7 +263,10 @@ export async function compactLake(lake: LakeLocation, options: CompactOptions = 
     const inPlace = partitions.flatMap((p) => p.files.filter(isReadInPlace).map(stageKey));
     await pruneStage(lake, new Set(inPlace));
   } finally {
-    await pending.catch(() => undefined);
+    // Partitions parsed (or being parsed) but not written: stop the parsers, then drop their files.
+    await parser?.close();
+    await Promise.allSettled([...launched.values()].map((l) => l.parsed));
+    await Promise.all([...launched.values()].flatMap(({ job }) => [job.text, job.json].map((f) => fs.rm(f, { force: true }))));
     conn.closeSync();
     instance.closeSync();
     await release();
@@ -257,36 +276,4 @@ export async function compactLake(lake: LakeLocation, options: CompactOptions = 
   summary.megabytesPerSecond = summary.seconds > 0 ? Math.round((summary.megabytesProcessed / summary.seconds) * 100) / 100 : 0;
   summary.seconds = Math.round(summary.seconds * 1000) / 1000;
   return summary;
-}
-
-async function writePartition(
-  conn: DuckDBConnection,
-  lake: LakeLocation,
-  partition: RawPartition,
-  base: CompactedPartition | null,
-  ndjson: string | null,
-  rowGroupSize: number,
-): Promise<CompactedPartition['parquet']> {
-  const table = partition.table;
-  const relations: string[] = [];
-  if (base?.parquet) relations.push(compactedRelation(table, [path.join(lake.dir, base.parquet.path)]));
-  if (ndjson) relations.push(ndjsonRelation(table, [ndjson]));
-  if (relations.length === 0) return null;
-
-  const key = `${COMPACT_DIR}/${table}/${partition.id}/part-${randomUUID()}.parquet`;
-  const final = path.join(lake.dir, key);
-  const tmp = `${final}.tmp`;
-  await fs.mkdir(path.dirname(final), { recursive: true });
-  const columns = tableColumns(table).map((c) => quoteIdent(c.name)).join(', ');
-  const order = (SORT_KEYS[table] ?? []).map(quoteIdent).join(', ');
-  const select = `SELECT ${columns} FROM (${unionAll(table, relations)})${order ? ` ORDER BY ${order}` : ''}`;
-  const result = await conn.runAndReadAll(
-    `COPY (${select}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize})`,
-  );
-  const rows = Number(result.getRows()[0]?.[0] ?? 0);
-  await fsyncFile(tmp);
-  await fs.rename(tmp, final);
-  await syncDir(path.dirname(final));
-  const { size } = await fs.stat(final);
-  return { path: key, bytes: size, rows };
 }

@@ -164,7 +164,7 @@ async function stageUncached(lake: LakeLocation, file: RawFile, conn: DuckDBConn
   const key = stageKey(file);
   const paths = stagePaths(lake, file.table, key);
   const cached = await readMeta(paths.meta);
-  if (cached && cached.path === file.path && cached.fingerprint === file.fingerprint && (!cached.hasRows || fs.existsSync(paths.ndjson))) {
+  if (cached && cached.path === file.path && cached.fingerprint === file.fingerprint && (!cached.hasRows || fs.existsSync(/*turbopackIgnore: true*/ paths.ndjson))) {
     return toStaged(file, cached, cached.hasRows && !isReadInPlace(file) ? paths.ndjson : null);
   }
   await fsp.mkdir(paths.dir, { recursive: true });
@@ -267,60 +267,4 @@ export async function pruneStage(lake: LakeLocation, keep: Set<string>): Promise
     }
   }
   return removed;
-}
-
-export type ParsedObject = { file: RawFile; records: number; rejected: Rejection[]; textBytes: number };
-
-/**
- * Parses objects into one NDJSON file (compaction), in order. Small objects are read a few ahead
- * so gunzip overlaps parsing; an object refused part-way is truncated away, leaving no rows.
- */
-export async function parseIntoNdjson(lake: LakeLocation, files: RawFile[], target: string, ahead = 3): Promise<{ objects: ParsedObject[]; rows: number }> {
-  const collect = async (file: RawFile) => {
-    const batches: SourceBatch[] = [];
-    for await (const batch of sourceBatches(lake, file)) batches.push(batch);
-    return batches;
-  };
-  const small = (file: RawFile) => !file.problem && file.kind !== 'inventory-csv';
-  const pending = new Map<number, Promise<SourceBatch[]>>();
-  const prefetch = (from: number) => {
-    for (let j = from; j < Math.min(files.length, from + ahead); j++) {
-      if (pending.has(j) || !small(files[j]!)) continue;
-      const p = collect(files[j]!);
-      p.catch(() => undefined);
-      pending.set(j, p);
-    }
-  };
-  const writer = await NdjsonWriter.create(target);
-  const objects: ParsedObject[] = [];
-  try {
-    for (let i = 0; i < files.length; i++) {
-      const file = files[i]!;
-      if (file.problem) {
-        objects.push({ file, records: 0, rejected: [{ file: file.path, line: 0, reason: file.problem }], textBytes: 0 });
-        continue;
-      }
-      prefetch(i);
-      const batches: AsyncIterable<SourceBatch> | SourceBatch[] = pending.get(i) ? await pending.get(i)! : sourceBatches(lake, file);
-      pending.delete(i);
-      const mark = { position: writer.position, rows: writer.rows };
-      let parsed: ParsedObject = { file, records: 0, rejected: [], textBytes: 0 };
-      for await (const batch of batches) {
-        const whole = batch.rejected.find((r) => r.line === 0);
-        if (whole) {
-          await writer.truncate(mark.position, mark.rows);
-          parsed = { file, records: 0, rejected: [whole], textBytes: 0 };
-          break;
-        }
-        await writer.write(batch.rows);
-        parsed.records += batch.rows.length;
-        parsed.textBytes += batch.textBytes;
-        parsed.rejected.push(...batch.rejected);
-      }
-      objects.push(parsed);
-    }
-  } finally {
-    await writer.close();
-  }
-  return { objects, rows: writer.rows };
 }

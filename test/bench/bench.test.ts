@@ -34,6 +34,7 @@ describe('npm run bench on a tiny lake', () => {
       dir: path.join(root, 'lake'),
       referenceDir: path.join(root, 'reference'),
       exportRows: EXPORT_ROWS,
+      readJson: true,
     });
     result = await runBench(options, (line) => lines.push(line));
     truth = JSON.parse(fs.readFileSync(path.join(root, 'lake', 'truth.json'), 'utf8')) as Truth;
@@ -54,6 +55,20 @@ describe('npm run bench on a tiny lake', () => {
     expect(result.reference).toMatchObject({ days: 5, sameLake: false });
     expect(result.peakRssBytes).toBeGreaterThanOrEqual(result.peakRssSampledBytes);
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+
+  it('reports compaction in MB/s of uncompressed text, and read_json over the same CloudTrail objects', () => {
+    expect(result.compaction.mbPerSecond).toBe(result.compact.megabytesPerSecond);
+    expect(result.compaction.mbPerSecond).toBe(result.compactMBps);
+    expect(positive(result.compaction.mbPerSecond) && positive(result.compaction.peakRssBytes)).toBe(true);
+    const readJson = result.compaction.readJson!;
+    expect(positive(readJson.seconds) && positive(readJson.megabytes) && positive(readJson.mbPerSecond)).toBe(true);
+    expect(readJson.megabytes).toBeLessThanOrEqual(result.compact.megabytes);
+    expect(readJson.rows).toBe(result.events);
+    expect(readJson.identical).toBe(readJson.rowsOnlyInReadJson === 0 && readJson.rowsOnlyInCompacted === 0);
+    const text = benchReportText(result);
+    expect(text).toMatch(/^Compaction: [\d,]+\.\d\d MB\/s of uncompressed JSON\/text/m);
+    expect(text).toContain('DuckDB read_json');
   });
 
   it('times the patient query over 1, 30 and 365 days, the reference lake, and every saved query', () => {
@@ -83,6 +98,13 @@ describe('npm run bench on a tiny lake', () => {
     expect(result.baseline!.records).toBe(result.events);
     expect(result.baselineRatio).toBeCloseTo((result.baseline!.seconds * 1000) / result.queries['patient-access-history:365d']!.ms, 1);
     expect(result.queries['user-activity']!.rows).toBeGreaterThanOrEqual(truth.investigatedUser.accesses);
+  });
+
+  it('makes a 10,000-row evidence PDF, rendered and signed, and reports its time and peak RSS increase', () => {
+    expect(result.evidence).toMatchObject({ rows: 10_000 });
+    expect(positive(result.evidence.pdf10kMs) && positive(result.evidence.pdf10kBytes) && result.evidence.pages > 100).toBe(true);
+    expect(result.evidence.pdf10kRssDeltaBytes).toBeGreaterThanOrEqual(0);
+    expect(benchReportText(result)).toMatch(/^Evidence PDF: 10,000 rows rendered and signed/m);
   });
 
   it('exports the stored result as CSV, every row, and samples memory around it', () => {
@@ -118,6 +140,8 @@ describe('npm run bench on a tiny lake', () => {
     expect(again.baselineRatio).toBeNull();
     expect(again.baseline).toBeNull();
     expect(again.export).toBeNull();
+    expect(again.compaction.readJson).toBeNull();
+    expect(positive(again.compaction.mbPerSecond)).toBe(true);
     expect(positive(again.pruningRatio)).toBe(true);
   });
 });
@@ -125,20 +149,20 @@ describe('npm run bench on a tiny lake', () => {
 describe('bench flags', () => {
   it('default to a one-year lake at 28,000 events a day under .bench/', () => {
     const o = parseBenchArgs([])!;
-    expect(o).toMatchObject({ days: DEFAULT_DAYS, eventsPerDay: DEFAULT_EVENTS_PER_DAY, seed: 1, fresh: false, json: false, exportRows: 1_000_000 });
+    expect(o).toMatchObject({ days: DEFAULT_DAYS, eventsPerDay: DEFAULT_EVENTS_PER_DAY, seed: 1, fresh: false, json: false, readJson: false, exportRows: 1_000_000 });
     expect(o.dir).toBe(path.join(process.cwd(), '.bench', 'lake-365d-28000'));
     expect(o.referenceDir).toBe(path.join(process.cwd(), '.bench', 'lake-5d-28000'));
   });
 
   it('read every option', () => {
-    const o = parseBenchArgs(['--days', '7', '--events-per-day', '2000', '--seed', '9', '--dir', 'x', '--fresh', '--json', '--skip-baseline', '--skip-export'])!;
-    expect(o).toMatchObject({ days: 7, eventsPerDay: 2000, seed: 9, dir: path.resolve('x'), fresh: true, json: true, skipBaseline: true, skipExport: true });
+    const o = parseBenchArgs(['--days', '7', '--events-per-day', '2000', '--seed', '9', '--dir', 'x', '--fresh', '--json', '--skip-baseline', '--skip-export', '--read-json'])!;
+    expect(o).toMatchObject({ days: 7, eventsPerDay: 2000, seed: 9, dir: path.resolve('x'), fresh: true, json: true, skipBaseline: true, skipExport: true, readJson: true });
     expect(o.referenceDir).toBe(path.join(process.cwd(), '.bench', 'lake-5d-2000'));
   });
 
   it('--help asks for the usage text, which names every flag', () => {
     expect(parseBenchArgs(['--help'])).toBeNull();
-    for (const flag of ['--days', '--events-per-day', '--seed', '--dir', '--reference-dir', '--export-rows', '--fresh', '--json', '--skip-baseline', '--skip-export']) {
+    for (const flag of ['--days', '--events-per-day', '--seed', '--dir', '--reference-dir', '--export-rows', '--fresh', '--json', '--skip-baseline', '--skip-export', '--read-json']) {
       expect(BENCH_USAGE).toContain(flag);
     }
   });

@@ -1,4 +1,4 @@
-// npm run bench [-- --days N --events-per-day K --seed S --dir D --reference-dir D --export-rows N
+// npm run bench [-- --days N --events-per-day K --seed S --dir D --reference-dir D --export-rows N --read-json
 //                   --fresh --json --skip-baseline --skip-export --help]
 // Progress goes to stderr; stdout holds the tables, or with --json exactly one JSON object.
 import { BENCH_USAGE, parseBenchArgs, BenchUsageError } from '@/lib/bench/options';

@@ -5,7 +5,7 @@ import type { HiveField, HiveType } from '../schema';
 
 type Normalize = (value: unknown) => unknown;
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -80,21 +80,16 @@ export function jsonSerdeNormalizer(type: HiveType): Normalize {
 }
 
 /**
- * Struct (and top-level record) normalizer. Fields that are absent, JSON null or not convertible
- * are left out of the result: an absent field is NULL, which keeps staged rows small. Keys seen
- * in the input are resolved to a field once and remembered, since the same few spellings repeat
- * across millions of records.
+ * Resolves an object's keys to the fields' positions: `found[i]` gets the value of the key naming
+ * field i, case-insensitively (the last such key wins); other keys are dropped. Keys seen are
+ * resolved once and remembered, since the same few spellings repeat across millions of records.
  */
-export function structNormalizer(fields: HiveField[]): (value: unknown) => Record<string, unknown> | null {
+export function fieldResolver(fields: HiveField[]): (value: Record<string, unknown>, found: unknown[]) => void {
   const index = new Map(fields.map((f, i) => [f.name.toLowerCase(), i]));
   const resolved: Record<string, number> = Object.create(null) as Record<string, number>;
   let resolvedCount = 0;
-  const normalizers = fields.map((f) => jsonSerdeNormalizer(f.type));
-  const names = fields.map((f) => f.name);
   const width = fields.length;
-  const found: unknown[] = new Array<unknown>(width);
-  return (value) => {
-    if (!isObject(value)) return null;
+  return (value, found) => {
     for (let i = 0; i < width; i++) found[i] = undefined;
     for (const key in value) {
       let i = resolved[key];
@@ -104,6 +99,22 @@ export function structNormalizer(fields: HiveField[]): (value: unknown) => Recor
       }
       if (i >= 0) found[i] = value[key];
     }
+  };
+}
+
+/**
+ * Struct (and top-level record) normalizer. Fields that are absent, JSON null or not convertible
+ * are left out of the result: an absent field is NULL, which keeps staged rows small.
+ */
+export function structNormalizer(fields: HiveField[]): (value: unknown) => Record<string, unknown> | null {
+  const resolve = fieldResolver(fields);
+  const normalizers = fields.map((f) => jsonSerdeNormalizer(f.type));
+  const names = fields.map((f) => f.name);
+  const width = fields.length;
+  const found: unknown[] = new Array<unknown>(width);
+  return (value) => {
+    if (!isObject(value)) return null;
+    resolve(value, found);
     const out: Record<string, unknown> = {};
     for (let i = 0; i < width; i++) {
       const raw = found[i];
