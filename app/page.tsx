@@ -1,9 +1,9 @@
 import { redirect } from 'next/navigation';
 import { currentActor } from '@/lib/web/guard';
-import { navigationFor } from '@/lib/auth/navigation';
+import { homeFor } from '@/lib/auth/navigation';
 
 export default async function Home() {
   const { actor } = await currentActor();
   if (!actor) redirect('/sign-in');
-  redirect(navigationFor(actor)[0]?.href ?? '/evidence');
+  redirect(homeFor(actor).href);
 }

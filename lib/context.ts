@@ -2,10 +2,12 @@
 // typed by its port. The composition root (lib/boot) fills it; verbs only read it.
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '@/lib/actor';
+import type { ImageSetStore } from '@/lib/archive/port';
 import type { Env } from '@/lib/config/env';
 import type { Database, Db } from '@/lib/db/port';
 import type { QueryEngine } from '@/lib/engine/port';
 import type { IntegritySources } from '@/lib/integrity/port';
+import type { ControlPlane } from '@/lib/posture/port';
 import type { JobRunner } from '@/lib/jobs/port';
 import type { KeyRing } from '@/lib/keys/port';
 import type { LakeLocation } from '@/lib/lake/tables';
@@ -21,11 +23,15 @@ export type Services = {
   results: ResultStore;
   /** Versioned objects with Object Lock: journal checkpoints, evidence, the archive (S3 or a local directory). */
   objects: ObjectStore;
+  /** The archive's HealthImaging image sets (AWS, or the demo lake's local store). */
+  imageSets: ImageSetStore;
   /** Signs evidence (PAdES) and journal checkpoints: a local certificate or a KMS key. */
   signer: Signer;
   lake: LakeLocation;
   /** Where CloudTrail's digest files and public keys are read to prove the logs behind a report. */
   integrity: IntegritySources;
+  /** The AWS control plane the posture dashboards read: trail status and selectors, lifecycle rules (AWS, or recorded in the lake). */
+  controlPlane: ControlPlane;
   jobs: JobRunner;
   /** Secrets derived from the installation key: sealing at rest, pseudonyms, checkpoint authentication. */
   keys: KeyRing;

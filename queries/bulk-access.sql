@@ -8,18 +8,18 @@ roles: [privacy_officer, security_officer]
 tables: [cloudtrail_logs, s3_access_logs, study_catalog]
 range: { from: from, to: to }
 params:
-  - { name: from, type: date, label: From, default: $range_start, help: First day (UTC), inclusive. }
-  - { name: to, type: date, label: To, default: $range_end, help: Last day (UTC), inclusive. }
+  - { name: from, type: date, label: From, default: $range_start, help: "First day (UTC), inclusive." }
+  - { name: to, type: date, label: To, default: $range_end, help: "Last day (UTC), inclusive." }
   - { name: threshold, type: integer, label: Distinct studies per hour above, default: 50, min: 1, max: 100000, help: A principal is listed for each hour in which it touched more studies than this. }
 columns:
-  - { name: hour, description: "The clock hour (UTC)." }
-  - { name: principal, description: The IAM principal (ARN). }
-  - { name: federated_user, description: The person behind a role session. }
-  - { name: distinct_studies, description: Distinct studies touched in that hour. }
-  - { name: accesses, description: Requests in that hour. }
-  - { name: denied, description: Requests in that hour that were refused. }
-  - { name: first_access, description: "The hour's first request (UTC)." }
-  - { name: last_access, description: "The hour's last request (UTC)." }
+  - { name: hour, label: Hour (UTC), kind: time, priority: 1, description: "The clock hour (UTC)." }
+  - { name: principal, label: Principal, kind: arn, description: The IAM principal (ARN). }
+  - { name: federated_user, label: Person, priority: 2, fallback: principal, description: The person behind a role session (the principal when there is none). }
+  - { name: distinct_studies, label: Distinct studies, kind: number, priority: 3, description: Distinct studies touched in that hour. }
+  - { name: accesses, label: Requests, kind: number, priority: 4, description: Requests in that hour. }
+  - { name: denied, label: Refused, kind: number, priority: 5, description: Requests in that hour that were refused. }
+  - { name: first_access, label: First (UTC), kind: time, description: "The hour's first request (UTC)." }
+  - { name: last_access, label: Last (UTC), kind: time, description: "The hour's last request (UTC)." }
 limits: An export spread thinly over many hours stays under an hourly threshold; lower it, or use user activity.
 ---*/
 WITH studies AS (

@@ -9,15 +9,15 @@ roles: [security_officer, privacy_officer, auditor]
 tables: [cloudtrail_logs]
 range: { from: from, to: to }
 params:
-  - { name: from, type: date, label: From, default: $range_start, help: First day (UTC), inclusive. }
-  - { name: to, type: date, label: To, default: $range_end, help: Last day (UTC), inclusive. }
+  - { name: from, type: date, label: From, default: $range_start, help: "First day (UTC), inclusive." }
+  - { name: to, type: date, label: To, default: $range_end, help: "Last day (UTC), inclusive." }
 columns:
-  - { name: hour, description: "The clock hour (UTC)." }
-  - { name: key_arn, description: "The KMS key (from the request, or from the error message when the request was refused before it was read)." }
-  - { name: principal, description: The IAM principal (ARN) whose Decrypt was refused. }
-  - { name: denied, description: Refused Decrypt calls in that hour. }
-  - { name: first_denied, description: "The hour's first refusal (UTC)." }
-  - { name: last_denied, description: "The hour's last refusal (UTC)." }
+  - { name: hour, label: Hour (UTC), kind: time, description: "The clock hour (UTC)." }
+  - { name: key_arn, label: KMS key, kind: arn, description: "The KMS key (from the request, or from the error message when the request was refused before it was read)." }
+  - { name: principal, label: Principal, kind: arn, description: The IAM principal (ARN) whose Decrypt was refused. }
+  - { name: denied, label: Refused, kind: number, description: Refused Decrypt calls in that hour. }
+  - { name: first_denied, label: First (UTC), kind: time, description: "The hour's first refusal (UTC)." }
+  - { name: last_denied, label: Last (UTC), kind: time, description: "The hour's last refusal (UTC)." }
 limits: Decrypt calls are logged as management events; a trail that excludes KMS events shows nothing here.
 ---*/
 WITH denied AS (

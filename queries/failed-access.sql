@@ -8,15 +8,15 @@ roles: [privacy_officer, security_officer, auditor]
 tables: [cloudtrail_logs, s3_access_logs]
 range: { from: from, to: to }
 params:
-  - { name: from, type: date, label: From, default: $range_start, help: First day (UTC), inclusive. }
-  - { name: to, type: date, label: To, default: $range_end, help: Last day (UTC), inclusive. }
+  - { name: from, type: date, label: From, default: $range_start, help: "First day (UTC), inclusive." }
+  - { name: to, type: date, label: To, default: $range_end, help: "Last day (UTC), inclusive." }
 columns:
-  - { name: principal, description: "The IAM principal (ARN), or - for an anonymous request." }
-  - { name: source, description: "healthimaging, s3 or kms." }
-  - { name: denied, description: Refused requests (an S3 request seen in CloudTrail and the access log counts once). }
-  - { name: actions, description: The actions that were refused. }
-  - { name: first_denied, description: "The first refusal (UTC)." }
-  - { name: last_denied, description: "The last refusal (UTC)." }
+  - { name: principal, label: Principal, kind: arn, description: "The IAM principal (ARN), or - for an anonymous request." }
+  - { name: source, label: Service, description: "healthimaging, s3 or kms." }
+  - { name: denied, label: Refused, kind: number, description: Refused requests (an S3 request seen in CloudTrail and the access log counts once). }
+  - { name: actions, label: Actions, description: The actions that were refused. }
+  - { name: first_denied, label: First (UTC), kind: time, description: "The first refusal (UTC)." }
+  - { name: last_denied, label: Last (UTC), kind: time, description: "The last refusal (UTC)." }
 limits: Only refusals the logs record; requests blocked before reaching AWS (network, VPC endpoint policies) may not appear.
 ---*/
 WITH ct AS (

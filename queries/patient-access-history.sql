@@ -14,24 +14,24 @@ params:
     type: mrn
     label: Patient MRN
     help: Hashed with the catalog key before it reaches the query engine; never stored in clear.
-  - { name: from, type: date, label: From, default: $range_start, help: First day (UTC), inclusive. }
-  - { name: to, type: date, label: To, default: $range_end, help: Last day (UTC), inclusive. }
+  - { name: from, type: date, label: From, default: $range_start, help: "First day (UTC), inclusive." }
+  - { name: to, type: date, label: To, default: $range_end, help: "Last day (UTC), inclusive." }
 columns:
-  - { name: event_time, description: "When the request happened (UTC): CloudTrail's eventTime, or the access log's time when only the log saw it." }
-  - { name: principal, description: The IAM principal (ARN) that made the request. }
-  - { name: federated_user, description: "The person behind a role session: the session name, e.g. the federated user's e-mail." }
-  - { name: role, description: The IAM role the person was acting through. }
-  - { name: action, description: "The API action, e.g. GetImageSetMetadata, GetImageFrame, GetObject." }
-  - { name: source, description: "healthimaging or s3." }
-  - { name: study_instance_uid, description: The DICOM Study Instance UID touched. }
-  - { name: accession_number, description: The study's accession number. }
-  - { name: modality, description: The study's modality. }
-  - { name: source_ip, description: "Where the request came from (an address, or an AWS service name when a service acted for the principal)." }
-  - { name: user_agent, description: The client software that made the request. }
-  - { name: outcome, description: "success, or the error code (AccessDenied …)." }
-  - { name: sources, description: "Which logs saw the request: cloudtrail, kms, s3_access_log." }
-  - { name: request_id, description: The service request id (S3 request id joins CloudTrail to the access log). }
-  - { name: event_id, description: "CloudTrail's event id (empty when only the access log saw the request)." }
+  - { name: event_time, label: Time (UTC), kind: time, priority: 1, description: "When the request happened (UTC): CloudTrail's eventTime, or the access log's time when only the log saw it." }
+  - { name: principal, label: Principal, kind: arn, description: The IAM principal (ARN) that made the request. }
+  - { name: federated_user, label: Person, priority: 2, fallback: principal, description: "The person behind a role session: the session name, e.g. the federated user's e-mail (the principal when there is none)." }
+  - { name: role, label: Role, description: The IAM role the person was acting through. }
+  - { name: action, label: Action, priority: 3, description: "The API action, e.g. GetImageSetMetadata, GetImageFrame, GetObject." }
+  - { name: source, label: Service, description: "healthimaging or s3." }
+  - { name: study_instance_uid, label: Study, kind: id, priority: 4, description: The DICOM Study Instance UID touched. }
+  - { name: accession_number, label: Accession number, description: The study's accession number. }
+  - { name: modality, label: Modality, description: The study's modality. }
+  - { name: source_ip, label: Source address, priority: 6, description: "Where the request came from (an address, or an AWS service name when a service acted for the principal)." }
+  - { name: user_agent, label: Client, description: The client software that made the request. }
+  - { name: outcome, label: Outcome, priority: 5, description: "success, or the error code (AccessDenied …)." }
+  - { name: sources, label: Seen in, description: "Which logs saw the request: cloudtrail, kms, s3_access_log." }
+  - { name: request_id, label: Request ID, kind: id, description: The service request id (S3 request id joins CloudTrail to the access log). }
+  - { name: event_id, label: Event ID, kind: id, description: "CloudTrail's event id (empty when only the access log saw the request)." }
 limits: >-
   Covers the accounts and regions whose logs are in the lake, for the hours they were delivered
   (see trail coverage). HealthImaging pixel reads (GetImageFrame, DICOMweb) appear only if the

@@ -11,12 +11,12 @@ tables: [s3_inventory, study_catalog]
 params:
   - { name: as_of, type: date, label: As of, default: $range_end, help: Uses the latest inventory report delivered on or before this day (UTC). }
 columns:
-  - { name: report, description: "The inventory report used (its dt partition, YYYY-MM-DD-HH-MM)." }
-  - { name: storage_class, description: The S3 storage class. }
-  - { name: age_band, description: "The study's age at the report date: <30d, 30-90d, 90d-1y, 1-3y, 3-7y, >7y, or unknown for objects outside the catalog." }
-  - { name: objects, description: "Object versions (current and noncurrent; delete markers excluded)." }
-  - { name: bytes, description: Their total size in bytes. }
-  - { name: est_monthly_usd, description: "Estimated monthly storage charge at us-east-1 list prices (storage only; no requests, retrievals or minimum-duration fees)." }
+  - { name: report, label: Inventory report, description: "The inventory report used (its dt partition, YYYY-MM-DD-HH-MM)." }
+  - { name: storage_class, label: Storage class, priority: 1, description: The S3 storage class. }
+  - { name: age_band, label: Study age, priority: 2, description: "The study's age at the report date: <30d, 30-90d, 90d-1y, 1-3y, 3-7y, >7y, or unknown for objects outside the catalog." }
+  - { name: objects, label: Objects, kind: number, priority: 3, description: "Object versions (current and noncurrent; delete markers excluded)." }
+  - { name: bytes, label: Size, kind: bytes, priority: 4, description: Their total size in bytes. }
+  - { name: est_monthly_usd, label: Est. monthly cost, kind: usd, priority: 5, description: "Estimated monthly storage charge at us-east-1 list prices (storage only; no requests, retrievals or minimum-duration fees)." }
 limits: >-
   An inventory report is an eventually consistent snapshot; objects written or deleted shortly
   before it may be missing. Prices are list prices and differ by Region and agreement.

@@ -13,23 +13,23 @@ params:
     type: study
     label: Study UID or accession number
     help: A DICOM Study Instance UID (digits and dots) or the study's accession number.
-  - { name: from, type: date, label: From, default: $range_start, help: First day (UTC), inclusive. }
-  - { name: to, type: date, label: To, default: $range_end, help: Last day (UTC), inclusive. }
+  - { name: from, type: date, label: From, default: $range_start, help: "First day (UTC), inclusive." }
+  - { name: to, type: date, label: To, default: $range_end, help: "Last day (UTC), inclusive." }
 columns:
-  - { name: event_time, description: "When the request happened (UTC)." }
-  - { name: principal, description: The IAM principal (ARN) that made the request. }
-  - { name: federated_user, description: The person behind a role session (the session name). }
-  - { name: role, description: The IAM role the person was acting through. }
-  - { name: action, description: The API action. }
-  - { name: source, description: "healthimaging or s3." }
-  - { name: study_instance_uid, description: The study's DICOM Study Instance UID. }
-  - { name: accession_number, description: The study's accession number. }
-  - { name: source_ip, description: Where the request came from. }
-  - { name: user_agent, description: The client software that made the request. }
-  - { name: outcome, description: "success, or the error code." }
-  - { name: sources, description: "Which logs saw the request: cloudtrail, kms, s3_access_log." }
-  - { name: request_id, description: The service request id. }
-  - { name: event_id, description: CloudTrail's event id (empty when only the access log saw the request). }
+  - { name: event_time, label: Time (UTC), kind: time, priority: 1, description: "When the request happened (UTC)." }
+  - { name: principal, label: Principal, kind: arn, description: The IAM principal (ARN) that made the request. }
+  - { name: federated_user, label: Person, priority: 2, fallback: principal, description: The person behind a role session (the session name; the principal when there is none). }
+  - { name: role, label: Role, description: The IAM role the person was acting through. }
+  - { name: action, label: Action, priority: 3, description: The API action. }
+  - { name: source, label: Service, description: "healthimaging or s3." }
+  - { name: study_instance_uid, label: Study, kind: id, description: The study's DICOM Study Instance UID. }
+  - { name: accession_number, label: Accession number, description: The study's accession number. }
+  - { name: source_ip, label: Source address, priority: 5, description: Where the request came from. }
+  - { name: user_agent, label: Client, description: The client software that made the request. }
+  - { name: outcome, label: Outcome, priority: 4, description: "success, or the error code." }
+  - { name: sources, label: Seen in, description: "Which logs saw the request: cloudtrail, kms, s3_access_log." }
+  - { name: request_id, label: Request ID, kind: id, description: The service request id. }
+  - { name: event_id, label: Event ID, kind: id, description: CloudTrail's event id (empty when only the access log saw the request). }
 limits: >-
   A study found under both an accession number and a UID is reported once per request. Pixel
   reads appear only if the trail logs HealthImaging data events.

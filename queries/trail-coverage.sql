@@ -9,13 +9,13 @@ roles: [security_officer, privacy_officer, auditor]
 tables: [cloudtrail_logs]
 range: { from: from, to: to }
 params:
-  - { name: from, type: date, label: From, default: $range_start, help: First day (UTC), inclusive. }
-  - { name: to, type: date, label: To, default: $range_end, help: Last day (UTC), inclusive. }
+  - { name: from, type: date, label: From, default: $range_start, help: "First day (UTC), inclusive." }
+  - { name: to, type: date, label: To, default: $range_end, help: "Last day (UTC), inclusive." }
 columns:
-  - { name: region, description: The Region (CloudTrail delivery folder). }
-  - { name: gap_start, description: "First hour without events (UTC)." }
-  - { name: gap_end, description: "End of the gap (UTC, exclusive)." }
-  - { name: hours, description: Length of the gap in hours. }
+  - { name: region, label: Region, description: The Region (CloudTrail delivery folder). }
+  - { name: gap_start, label: Gap start (UTC), kind: time, description: "First hour without events (UTC)." }
+  - { name: gap_end, label: Gap end (UTC), kind: time, description: "End of the gap (UTC, exclusive)." }
+  - { name: hours, label: Hours, kind: number, description: Length of the gap in hours. }
 limits: >-
   Regions that delivered nothing during the whole window do not appear. An hour counts as covered
   when at least one event of it arrived; it does not prove every event did (see log integrity).

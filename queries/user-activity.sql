@@ -13,21 +13,21 @@ params:
     type: principal
     label: User or principal
     help: "A full IAM ARN, a role session name such as the user's e-mail, or an IAM user name."
-  - { name: from, type: date, label: From, default: $range_start, help: First day (UTC), inclusive. }
-  - { name: to, type: date, label: To, default: $range_end, help: Last day (UTC), inclusive. }
+  - { name: from, type: date, label: From, default: $range_start, help: "First day (UTC), inclusive." }
+  - { name: to, type: date, label: To, default: $range_end, help: "Last day (UTC), inclusive." }
 columns:
-  - { name: event_time, description: "When it happened (UTC)." }
-  - { name: principal, description: "The IAM principal (ARN); for a sign-in, the identity type and user name (e.g. SAMLUser:jane@example.org)." }
-  - { name: service, description: "The AWS service called (medical-imaging, s3, kms, sts …)." }
-  - { name: action, description: The API action. }
-  - { name: patient_id_hash, description: "For an access to images: the patient's pseudonymous id (HMAC of the MRN)." }
-  - { name: study_instance_uid, description: For an access to images, the study touched. }
-  - { name: accession_number, description: The study's accession number. }
-  - { name: source_ip, description: Where the request came from. }
-  - { name: user_agent, description: The client software. }
-  - { name: outcome, description: "success, or the error code." }
-  - { name: request_id, description: The service request id. }
-  - { name: event_id, description: CloudTrail's event id (empty when only the access log saw the request). }
+  - { name: event_time, label: Time (UTC), kind: time, priority: 1, description: "When it happened (UTC)." }
+  - { name: principal, label: Principal, kind: arn, description: "The IAM principal (ARN); for a sign-in, the identity type and user name (e.g. SAMLUser:jane@example.org)." }
+  - { name: service, label: Service, priority: 2, description: "The AWS service called (medical-imaging, s3, kms, sts …)." }
+  - { name: action, label: Action, priority: 3, description: The API action. }
+  - { name: patient_id_hash, label: Patient, kind: patient, priority: 4, description: "For an access to images: the patient's pseudonymous id (HMAC of the MRN); a privacy officer opens the patient's view from it." }
+  - { name: study_instance_uid, label: Study, kind: id, priority: 5, description: "For an access to images, the study touched." }
+  - { name: accession_number, label: Accession number, description: The study's accession number. }
+  - { name: source_ip, label: Source address, priority: 7, description: Where the request came from. }
+  - { name: user_agent, label: Client, description: The client software. }
+  - { name: outcome, label: Outcome, priority: 6, description: "success, or the error code." }
+  - { name: request_id, label: Request ID, kind: id, description: The service request id. }
+  - { name: event_id, label: Event ID, kind: id, description: CloudTrail's event id (empty when only the access log saw the request). }
 limits: >-
   A session name matches whatever the identity provider put there; two people can only be told
   apart if their session names differ. Requests through a shared service role are not attributed

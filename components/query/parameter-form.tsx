@@ -31,10 +31,16 @@ function inputType(p: ParamDto): string {
 
 /** A form generated from a saved query's typed parameters. */
 export function ParameterForm({ params, action, estimate, submitLabel = 'Run query', initialValues }: Props) {
-  const [state, formAction, pending] = useActionState(action, null);
+  // Each attempt is numbered: React resets a form after its action, so a refused attempt's fields are
+  // remounted (a new key) with what was typed, which the refusal hands back.
+  const [{ state, attempt }, formAction, pending] = useActionState(
+    async (previous: { state: ActionState<string>; attempt: number }, form: FormData) => ({ state: await action(previous.state, form), attempt: previous.attempt + 1 }),
+    { state: null, attempt: 0 },
+  );
   const formRef = useRef<HTMLFormElement>(null);
   const [preflight, setPreflight] = useState<ActionState<EstimateDto>>(null);
   const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {};
+  const typed = state && !state.ok ? state.values : undefined;
 
   const lastEstimated = useRef('');
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -70,9 +76,9 @@ export function ParameterForm({ params, action, estimate, submitLabel = 'Run que
         {params.map((p) => {
           const id = `param-${p.name}`;
           const error = errors[p.name];
-          const value = initialValues?.[p.name] ?? p.defaultValue;
+          const value = typed?.[p.name] ?? initialValues?.[p.name] ?? p.defaultValue;
           return (
-            <Field key={p.name} id={id} label={p.label} help={p.help ?? undefined} error={error}>
+            <Field key={`${p.name}-${attempt}`} id={id} label={p.label} help={p.help ?? undefined} error={error}>
               {p.type === 'enum' ? (
                 <Select id={id} name={p.name} defaultValue={value} aria-invalid={Boolean(error)} aria-describedby={describedBy(id, p.help, error)}>
                   {p.options?.map((o) => (

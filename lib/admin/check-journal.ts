@@ -18,6 +18,7 @@ export function checkpointStore(services: Services): CheckpointStore {
     bucket: services.env.CUSTOS_JOURNAL_CHECKPOINT_BUCKET,
     keys: services.keys,
     retentionDays: services.env.CUSTOS_JOURNAL_CHECKPOINT_RETENTION_DAYS,
+    signer: services.signer,
   };
 }
 

@@ -1,11 +1,10 @@
 import 'server-only';
 import { count, desc, eq, type SQL } from 'drizzle-orm';
-import { z } from 'zod';
 import { authorize } from '@/lib/auth/authorize';
 import type { Ctx } from '@/lib/context';
 import { parseInput } from '@/lib/errors';
 import { journal } from '@/lib/db/schema';
-import { JOURNAL_ACTIONS } from '@/lib/journal/events';
+import { JournalFilter } from './journal-filter';
 
 export type JournalEntryDto = {
   seq: number;
@@ -18,11 +17,6 @@ export type JournalEntryDto = {
   hash: string;
 };
 
-export const JournalFilter = z.object({
-  action: z.enum(JOURNAL_ACTIONS).optional(),
-  offset: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
 
 export async function listJournal(ctx: Ctx, raw: unknown): Promise<{ entries: JournalEntryDto[]; total: number }> {
   await authorize(ctx, 'journal.view');

@@ -1,4 +1,5 @@
 import type { Actor } from '@/lib/actor';
+import type { Role } from '@/lib/db/schema/users';
 import { can, type Permission } from './policy';
 
 const SECTIONS: { href: string; label: string; permission: Permission }[] = [
@@ -13,4 +14,25 @@ const SECTIONS: { href: string; label: string; permission: Permission }[] = [
 /** The sections a role sees in the navigation (each page checks its permission again). */
 export function navigationFor(actor: Actor): { href: string; label: string }[] {
   return SECTIONS.filter((s) => can(actor, s.permission)).map(({ href, label }) => ({ href, label }));
+}
+
+// Where each role starts: the section that answers its first question.
+const HOMES: Record<Role, string> = {
+  privacy_officer: '/patients',
+  security_officer: '/posture',
+  approver: '/retention',
+  auditor: '/audit',
+  admin: '/admin',
+};
+
+/** The actor's home section (the first one their role may open if the usual one is not). */
+export function homeFor(actor: Actor): { href: string; label: string } {
+  const sections = navigationFor(actor);
+  const preferred = actor.type === 'user' ? sections.find((s) => s.href === HOMES[actor.role]) : undefined;
+  return preferred ?? sections[0] ?? { href: '/evidence', label: 'Evidence' };
+}
+
+/** Where "back" goes from a saved query's page: the query library for those who have it, otherwise home. */
+export function queryBackLink(actor: Actor): { href: string; label: string } {
+  return can(actor, 'audit.view') ? { href: '/audit', label: 'Audit' } : homeFor(actor);
 }

@@ -1,15 +1,9 @@
 import 'server-only';
 import { ConfigError, env } from '@/lib/config/env';
 import { LockedError } from '@/lib/db/lock';
-import { QueryFileError } from '@/lib/queries/registry';
-import { configCheck } from './commands/config';
-import { integrityValidate } from './commands/integrity';
-import { journalCheckpoint, journalVerify } from './commands/journal';
-import { lakeCanary, lakeCheck, lakeCompact, lakeGenerate } from './commands/lake';
-import { describeError, queryList, queryRun } from './commands/query';
-import { serve } from './commands/serve';
-import { worker } from './commands/worker';
-import { UsageError, err } from './io';
+import { PREFIX, commandHelp, commandList } from './args';
+import { COMMANDS, commandGroup, findCommand } from './commands';
+import { OutputClosed, UsageError, describeError, err, guardOutput, out } from './io';
 
 function debugEnabled(): boolean {
   try {
@@ -19,56 +13,65 @@ function debugEnabled(): boolean {
   }
 }
 
-const HELP = `usage: custos <command>
-
-  serve                          prepare the embedded default and serve the portal (npm start)
-  lake generate [--out DIR] [--days N] [--seed N] [--events-per-day N] [--end YYYY-MM-DD] [--json]
-  lake check [--lake DIR]        scan a lake; JSON report of records loaded and rejected
-  lake compact [--lake DIR]      convert new raw log files into the Parquet layer
-  lake canary                    print the catalog's canary row for the configured CUSTOS_CATALOG_HMAC_KEY
-  query list [--json]
-  query run <id> --param name=value … [--format table|csv|json] [--lake DIR]
-  journal verify [--json]        exit 0 when the journal is intact and agrees with every checkpoint
-  journal checkpoint [--json]    anchor the journal's head in the object store now
-  config check [--json]          name what is missing in the engine, database and query configuration
-  integrity validate --from D --to D [--region R] [--lake DIR] [--json]   check CloudTrail digests and log files
-  worker [--concurrency N]       run background jobs (query runs, compaction, scheduled jobs) until stopped`;
-
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  serve: () => serve(),
-  'lake generate': lakeGenerate,
-  'lake check': lakeCheck,
-  'lake compact': lakeCompact,
-  'lake canary': lakeCanary,
-  'query list': queryList,
-  'query run': queryRun,
-  'journal verify': journalVerify,
-  'journal checkpoint': journalCheckpoint,
-  'config check': configCheck,
-  'integrity validate': integrityValidate,
-  worker,
-};
-
-async function main(argv: string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help') {
-    process.stdout.write(`${HELP}\n`);
-    return argv.length === 0 ? 2 : 0;
-  }
-  const two = `${argv[0]} ${argv[1] ?? ''}`;
-  const name = COMMANDS[two] ? two : COMMANDS[argv[0]!] ? argv[0]! : null;
-  if (!name) throw new UsageError(`unknown command "${argv.slice(0, 2).join(' ')}"\n\n${HELP}`);
-  return COMMANDS[name]!(argv.slice(name.split(' ').length));
+function overview(commands = COMMANDS): string {
+  return [
+    `usage: custos <command> [options]      (in this folder: ${PREFIX} <command> [options])`,
+    '',
+    'commands:',
+    ...commandList(commands.map((c) => c.spec)),
+    '',
+    'custos <command> --help (or custos help <command>) describes its options, with an example.',
+  ].join('\n');
 }
 
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0) {
+    err(overview());
+    return 2;
+  }
+  const asksHelp = argv[0] === 'help' || isHelp(argv[0]);
+  const words = asksHelp ? argv.slice(1) : argv;
+  if (asksHelp && words.length === 0) {
+    out(overview());
+    return 0;
+  }
+  const found = findCommand(words);
+  if (!found || (asksHelp && found.rest.length > 0)) {
+    const group = commandGroup(words[0]);
+    if (group.length && (asksHelp || isHelp(words[1]))) {
+      out(overview(group));
+      return 0;
+    }
+    if (group.length && words.length === 1) throw new UsageError(`"${words[0]}" needs a command: ${group.map((c) => c.spec.name).join(', ')}`);
+    const named = words.slice(0, group.length ? 2 : 1).join(' ');
+    const known = (group.length ? group : COMMANDS).map((c) => c.spec.name).join(', ');
+    throw new UsageError(`unknown command "${named}" (commands: ${known})`);
+  }
+  const code = asksHelp ? 'help' : await found.command.run(found.rest);
+  if (code === 'help') {
+    out(commandHelp(found.command.spec));
+    return 0;
+  }
+  return code;
+}
+
+guardOutput();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
+    if (error instanceof OutputClosed) {
+      process.exitCode = 0;
+      return;
+    }
     const known =
-      error instanceof UsageError || error instanceof ConfigError || error instanceof LockedError || error instanceof QueryFileError
+      error instanceof UsageError || error instanceof ConfigError || error instanceof LockedError
         ? error.message
-        : error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
+        : // by name: the registry is loaded only by the commands that need it
+          error instanceof Error && error.name === 'QueryFileError'
           ? error.message
           : describeError(error);
     if (known) err(`custos: ${known}`);

@@ -51,6 +51,10 @@ const EnvSchema = z.object({
   CUSTOS_EXTRA_QUERIES_PHI: bool,
   CUSTOS_QUERY_MAX_DAYS: positiveInt(366),
   CUSTOS_RESULT_RETENTION_DAYS: positiveInt(30),
+  /** An approval of a deletion request counts for this many days; a request whose approval lapses expires. */
+  CUSTOS_RETENTION_APPROVAL_DAYS: positiveInt(7),
+  /** Backups of the archive bucket (AWS Backup plan, vault): named in every deletion manifest as copies the request does not delete. */
+  CUSTOS_ARCHIVE_BACKUP: optionalText,
   CUSTOS_MAX_RUNS: positiveInt(8),
   CUSTOS_MAX_RUNS_PER_USER: positiveInt(2),
   CUSTOS_RUNS_PER_USER_PER_HOUR: positiveInt(60),
@@ -71,6 +75,8 @@ const EnvSchema = z.object({
   CUSTOS_JOURNAL_CHECKPOINT_ENTRIES: positiveInt(100),
   CUSTOS_JOURNAL_CHECKPOINT_MINUTES: positiveInt(5),
   CUSTOS_JOURNAL_CHECKPOINT_RETENTION_DAYS: positiveInt(2557),
+  CUSTOS_EVIDENCE_BUCKET: z.string().default('custos-evidence'),
+  CUSTOS_EVIDENCE_RETENTION_DAYS: positiveInt(2557),
   CUSTOS_CLOUDTRAIL_PREFIX: z.string().default(''),
   CUSTOS_ACCESS_LOG_PREFIX: z.string().default('s3-access-logs/'),
   CUSTOS_INVENTORY_PREFIX: z.string().default('inventory/'),
@@ -107,6 +113,14 @@ const EnvSchema = z.object({
   CUSTOS_SIGNER_KMS_KEY_ID: optionalText,
   CUSTOS_SIGNER_CERT_CHAIN: optionalText,
   CUSTOS_TSA_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional()),
+  // posture dashboards: the refresh schedule (off, a daily HH:MM UTC, or every N minutes/hours), its window, prices
+  CUSTOS_POSTURE_REFRESH: z
+    .string()
+    .regex(/^(off|([01]\d|2[0-3]):[0-5]\d|\d{1,4}[mh])$/, 'expected off, a daily time HH:MM (UTC), or an interval such as 30m or 6h')
+    .default('06:00'),
+  CUSTOS_POSTURE_REFRESH_DAYS: z.coerce.number().int().min(1).max(366).default(30),
+  CUSTOS_POSTURE_PRICES: optionalText,
+  CUSTOS_ARCHIVE_REGION: optionalText.pipe(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected a Region code such as us-east-1').optional()),
 });
 
 export type Env = z.infer<typeof EnvSchema> & {

@@ -80,6 +80,34 @@ export type ScanEstimate = {
   costUsd: number;
 };
 
+/** Log sources as `lake check` names them: cloudtrail_logs → cloudtrail, the others by their table. */
+export type CoverageSource = 'cloudtrail' | 's3_access_logs' | 's3_inventory';
+
+/** A half-open UTC interval (ISO 8601, `YYYY-MM-DDTHH:00:00Z`), at least an hour long. */
+export type CoverageGap = { from: string; to: string };
+
+export type SourceCoverage = {
+  /** Days of the window with at least one delivered log file (inventory: a report). */
+  daysWithLogs: number;
+  daysWithout: number;
+  /** Hours (inventory: days) of the window for which some log location delivered nothing, merged. */
+  gaps: CoverageGap[];
+  /** The first and last UTC day the source delivered anything at all, in the whole lake (null: never). */
+  firstDay: string | null;
+  lastDay: string | null;
+};
+
+/**
+ * What the logs a run read cover of its window (UTC days, both inclusive): per log source, the
+ * days with and without delivered files and the gaps, derived from object keys alone (delivery
+ * times as AWS names the objects), never from the rows a query returned.
+ */
+export type LogCoverage = {
+  from: string;
+  to: string;
+  sources: Partial<Record<CoverageSource, SourceCoverage>>;
+};
+
 /** One line of `config check`: ok, failed, or ok with a warning (a weaker setup that still works). */
 export type ConfigCheck = { item: string; ok: boolean; message: string; warning?: true };
 
@@ -99,6 +127,11 @@ export type QueryEngine = {
   checkConfig(): Promise<ConfigCheck[]>;
   /** Days for which log data exists, when the engine can tell cheaply (form defaults). */
   dataWindow(): Promise<ScanScope | null>;
+  /**
+   * The log coverage of `window` for the log sources among `tables` (null when there are none),
+   * from a listing of the objects' keys: the same answer whichever layer (raw, compacted) holds them.
+   */
+  coverage(tables: LakeTable[], window: ScanScope): Promise<LogCoverage | null>;
   close(): Promise<void>;
 };
 

@@ -5,6 +5,7 @@ import { IDENTIFIER_SYSTEM } from './codes';
 import { idFromParts } from './deterministic-id';
 import { toFhirInstant } from './instant';
 import { toAuditEvent, type AccessRecord, type BundleMeta } from './audit-event';
+import { logCoverageExtension } from './log-coverage';
 import type { AuditEvent, Bundle, BundleEntry } from './types';
 
 export { toAuditEvent, type AccessRecord, type BundleMeta } from './audit-event';
@@ -22,6 +23,7 @@ function bundleHeader(meta: BundleMeta): BundleHeader {
   const header: BundleHeader = {
     resourceType: 'Bundle',
     id: idFromParts(['Bundle', meta.runId]),
+    ...(meta.coverage ? { meta: { extension: [logCoverageExtension(meta.coverage)] } } : {}),
     identifier: { system: IDENTIFIER_SYSTEM.runId, value: meta.runId },
     type: 'collection',
     timestamp,

@@ -2,6 +2,7 @@
 // shaped by IHE Basic Audit Log Patterns (BALP): a user, client and server agent, the log that
 // observed the request as source, and the patient, study and request id as entities.
 import { isIP } from 'node:net';
+import type { LogCoverage } from '@/lib/engine/port';
 import { accessKind, type AccessKind } from './access-action';
 import {
   AGENT_TYPE,
@@ -52,6 +53,8 @@ export type BundleMeta = {
   generatedAt: string;
   runId: string;
   portalUrl?: string;
+  /** What the logs cover of the run's window: on the Bundle's meta as the log-coverage extension. */
+  coverage?: LogCoverage | null;
   /** AuditEvent.source.site: the AWS account or organization the logs belong to. */
   site?: string;
 };

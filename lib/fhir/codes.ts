@@ -29,6 +29,14 @@ export const IDENTIFIER_SYSTEM = {
   runId: 'urn:custos:run-id',
 } as const;
 
+/**
+ * Extensions the export defines, in the portal's namespace (README, "FHIR export"). A Bundle is a
+ * Resource without `extension`, so Bundle-level ones go on Bundle.meta.
+ */
+export const EXTENSION = {
+  logCoverage: 'urn:custos:fhir:extension:log-coverage',
+} as const;
+
 /** Names of AuditEvent.entity.detail.type values the export writes. */
 export const DETAIL_TYPE = {
   accessionNumber: 'AccessionNumber',

@@ -27,7 +27,17 @@ export type Reference = {
   display?: string;
 };
 
+/** An extension: a value or nested extensions, never both (ext-1); the value types the export writes. */
+export type Extension = { url: string } & (
+  | { extension: Extension[] }
+  | { valueCode: string }
+  | { valueDate: string }
+  | { valueInstant: string }
+  | { valueUnsignedInt: number }
+);
+
 export type Meta = {
+  extension?: Extension[];
   profile?: string[];
   security?: Coding[];
   tag?: Coding[];

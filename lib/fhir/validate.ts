@@ -48,7 +48,39 @@ const reference = z.strictObject({
   display: fhirString.optional(),
 });
 
+const fhirDate = z.string().regex(/^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/, 'not a FHIR date');
+
+type ExtensionShape = {
+  url: string;
+  extension?: ExtensionShape[];
+  valueCode?: string;
+  valueDate?: string;
+  valueInstant?: string;
+  valueUnsignedInt?: number;
+};
+
+const VALUE_KEYS = ['valueCode', 'valueDate', 'valueInstant', 'valueUnsignedInt'] as const;
+
+const extension: z.ZodType<ExtensionShape> = z.lazy(() =>
+  z
+    .strictObject({
+      url: uri,
+      extension: z.array(extension).min(1).optional(),
+      valueCode: code.optional(),
+      valueDate: fhirDate.optional(),
+      valueInstant: instant.optional(),
+      valueUnsignedInt: z.number().int().min(0).optional(),
+    })
+    .superRefine((e, ctx) => {
+      const values = VALUE_KEYS.filter((k) => e[k] !== undefined).length;
+      if ((e.extension === undefined) === (values === 0) || values > 1) {
+        ctx.addIssue({ code: 'custom', message: 'ext-1: an extension has either nested extensions or one value, not both' });
+      }
+    }),
+);
+
 const meta = z.strictObject({
+  extension: z.array(extension).min(1).optional(),
   profile: z.array(uri).min(1).optional(),
   security: z.array(coding).min(1).optional(),
   tag: z.array(coding).min(1).optional(),

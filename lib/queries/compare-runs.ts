@@ -18,7 +18,14 @@ export type RunComparisonDto = {
   addedSample: Cell[][];
   removedSample: Cell[][];
   sameResult: boolean;
+  /** Parameters that differ between the runs (as shown in the ledger): then the runs asked different questions. */
+  parameterChanges: { name: string; before: string | null; after: string | null }[];
 };
+
+function parameterChanges(before: Record<string, string>, after: Record<string, string>): RunComparisonDto['parameterChanges'] {
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return names.filter((n) => before[n] !== after[n]).map((name) => ({ name, before: before[name] ?? null, after: after[name] ?? null }));
+}
 
 /** Did the answer change? Rows added and removed between two runs of the same saved query. */
 export async function compareRuns(ctx: Ctx, beforeId: string, afterId: string): Promise<RunComparisonDto> {
@@ -45,5 +52,6 @@ export async function compareRuns(ctx: Ctx, beforeId: string, afterId: string): 
     ...diff,
     unchanged: (after.rowCount ?? 0) - diff.added,
     sameResult: before.resultSha256 !== null && before.resultSha256 === after.resultSha256,
+    parameterChanges: parameterChanges(before.parameters, after.parameters),
   };
 }

@@ -32,7 +32,7 @@ async function* csvBody(columns: EngineColumn[], rows: AsyncIterable<Cell[]>): A
   if (chunk) yield chunk;
 }
 
-/** The CLI's JSON shape: {"runId","query","columns","rows":[{…}],"stats"}, streamed row by row. */
+/** The CLI's JSON shape: {"runId","query","columns","rows":[{…}],"stats","coverage"}, streamed row by row. */
 export async function* jsonBody(run: RunDto, columns: EngineColumn[], rows: AsyncIterable<Cell[]>): AsyncGenerator<string> {
   yield `{"runId":${JSON.stringify(run.id)},"query":${JSON.stringify(run.queryId)},"columns":${JSON.stringify(columns.map((c) => c.name))},"rows":[`;
   let first = true;
@@ -57,17 +57,19 @@ export async function* jsonBody(run: RunDto, columns: EngineColumn[], rows: Asyn
     engineExecutionId: run.engineExecutionId,
     sqlSha256: run.sqlSha256,
     resultSha256: run.resultSha256,
-  })}}\n`;
+  })},"coverage":${JSON.stringify(run.coverage)}}\n`;
 }
 
 /** Streams a stored result (bounded memory at any size); the export itself is journaled first. */
 export async function exportRun(ctx: Ctx, runId: string, format: ExportFormat): Promise<RunExport> {
   await authorize(ctx, 'query.use');
   const row = await loadExportable(ctx, runId, format);
+  // a result that no longer matches its ledger entry is refused (and that is journaled) before any export is
+  await assertStoredResult(ctx, row, format);
   await withTransaction(ctx, (tx, txCtx) =>
     appendJournal(tx, txCtx, { action: 'query.export', subject: row.id, details: { queryId: row.queryId, format, rowCount: row.rowCount ?? 0 } }),
   );
-  return exportFile(ctx, row, format);
+  return fileOf(ctx, row, format);
 }
 
 /** A run the actor may export in this format (its rows readable by their role, the format fitting its columns). */
@@ -84,15 +86,24 @@ export async function loadExportable(ctx: Ctx, runId: string, format: ExportForm
 // export itself was authorized and journaled when it was requested.
 /** The file of an export, after the stored rows were hashed again and found to be what the ledger recorded. */
 export async function exportFile(ctx: Ctx, row: QueryRunRow, format: ExportFormat): Promise<RunExport> {
-  const { results } = ctx.services;
-  const columns = await results.columns(row.id);
-  const stored = await results.verify(row.id);
+  await assertStoredResult(ctx, row, format);
+  return fileOf(ctx, row, format);
+}
+
+/** Hashes the stored rows again; a mismatch with the ledger is journaled and refused. */
+async function assertStoredResult(ctx: Ctx, row: QueryRunRow, format: ExportFormat): Promise<void> {
+  const stored = await ctx.services.results.verify(row.id);
   if (stored.sha256 !== row.resultSha256) {
     await withTransaction(ctx, (tx, txCtx) =>
       appendJournal(tx, txCtx, { action: 'query.export_refused', subject: row.id, details: { queryId: row.queryId, format, reason: 'result_hash_mismatch' } }),
     );
     throw new DomainError('precondition', 'The stored result of this run no longer matches the SHA-256 its run recorded, so it is not exported. The refusal is journaled; re-run the query.');
   }
+}
+
+async function fileOf(ctx: Ctx, row: QueryRunRow, format: ExportFormat): Promise<RunExport> {
+  const { results } = ctx.services;
+  const columns = await results.columns(row.id);
   const stamp = row.startedAt.toISOString().slice(0, 19).replace(/[:T]/g, '-');
   const base = `${row.queryId}-${stamp}`;
   if (format === 'csv') {
@@ -105,6 +116,7 @@ export async function exportFile(ctx: Ctx, row: QueryRunRow, format: ExportForma
       patientIdHash: typeof patient === 'string' && /^[0-9a-f]{64}$/.test(patient) ? patient : null,
       generatedAt: ctx.now().toISOString(),
       runId: row.id,
+      coverage: row.coverage,
       ...(ctx.services.env.NEXTAUTH_URL ? { portalUrl: ctx.services.env.NEXTAUTH_URL } : {}),
     };
     return {

@@ -22,7 +22,8 @@ export type ParamDto = {
 
 export type QueryFormDto = QuerySummaryDto & {
   params: ParamDto[];
-  columns: { name: string; description: string }[];
+  /** Each result column: its header, its name in exports, and what it holds. */
+  columns: { name: string; label: string; description: string }[];
   limits: string | null;
   sqlSha256: string;
   range: { from: string; to: string; maxDays: number } | null;
@@ -49,7 +50,7 @@ export async function getQueryForm(ctx: Ctx, queryId: string): Promise<QueryForm
         phi: isPhiParam(p),
       };
     }),
-    columns: query.columns,
+    columns: query.columns.map((c) => ({ name: c.name, label: c.label, description: c.description })),
     limits: query.limits ?? null,
     sqlSha256: query.sqlSha256,
     range: query.range ? { ...query.range, maxDays: Math.min(query.range.maxDays ?? Infinity, ctx.services.env.CUSTOS_QUERY_MAX_DAYS) } : null,

@@ -1,5 +1,4 @@
 import 'server-only';
-import { z } from 'zod';
 import { actorId } from '@/lib/actor';
 import { authorize } from '@/lib/auth/authorize';
 import type { Ctx } from '@/lib/context';
@@ -7,14 +6,9 @@ import { withTransaction } from '@/lib/db/tx';
 import { parseInput } from '@/lib/errors';
 import { appendJournal } from '@/lib/journal/append';
 import type { ResultPageDto } from './run-dto';
+import { PageInput } from './run-filters';
 import { loadVisibleRun, requireResultAccess } from './visible-run';
 
-export const PageInput = z.object({
-  offset: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  sort: z.string().max(200).optional(),
-  dir: z.enum(['asc', 'desc']).default('asc'),
-});
 
 export async function getRunResults(ctx: Ctx, runId: string, raw: unknown): Promise<ResultPageDto> {
   await authorize(ctx, 'query.use');

@@ -14,6 +14,8 @@ export type RunDetailDto = RunDto & {
   progress: { state: string; percent?: number; rowsFetched?: number; bytesScanned?: number; elapsedMs: number } | null;
   executing: boolean;
   canViewResults: boolean;
+  /** The viewer's role may run this saved query (re-run, new run). */
+  canRun: boolean;
   ownedByViewer: boolean;
   exportFormats: ('csv' | 'json' | 'fhir')[];
 };
@@ -22,7 +24,8 @@ export async function getRun(ctx: Ctx, runId: string): Promise<RunDetailDto> {
   await authorize(ctx, 'query.use');
   const row = await loadVisibleRun(ctx, runId);
   const query = findQuery(row.queryId);
-  const canViewResults = Boolean(query) && canRunQuery(ctx.actor, query!.roles) && row.status === 'succeeded' && ctx.services.results.exists(row.id);
+  const canRun = Boolean(query) && canRunQuery(ctx.actor, query!.roles);
+  const canViewResults = canRun && row.status === 'succeeded' && ctx.services.results.exists(row.id);
   const exportFormats: RunDetailDto['exportFormats'] = canViewResults ? ['csv', 'json'] : [];
   if (canViewResults && isAccessResult(await ctx.services.results.columns(row.id))) exportFormats.push('fhir');
   const job = row.status === 'running' ? await latestJobFor(ctx.db, row.id, QUERY_RUN_JOB) : null;
@@ -31,6 +34,7 @@ export async function getRun(ctx: Ctx, runId: string): Promise<RunDetailDto> {
     progress: job?.state === 'running' && job.progress ? { elapsedMs: 0, ...job.progress, state: String(job.progress.state ?? 'running') } : null,
     executing: job?.state === 'running',
     canViewResults,
+    canRun,
     ownedByViewer: row.actorId === actorId(ctx.actor),
     exportFormats,
   };

@@ -1,25 +1,15 @@
 import 'server-only';
 import { and, count, desc, eq, gte, ilike, lt, type SQL } from 'drizzle-orm';
-import { z } from 'zod';
 import { actorId } from '@/lib/actor';
 import { authorize } from '@/lib/auth/authorize';
 import { can } from '@/lib/auth/policy';
 import type { Ctx } from '@/lib/context';
-import { isCalendarDate, nextDay } from '@/lib/days';
+import { nextDay } from '@/lib/days';
 import { queryRuns } from '@/lib/db/schema';
 import { parseInput } from '@/lib/errors';
+import { RunFilter } from './run-filters';
 import { toRunDto, type RunDto } from './run-dto';
 
-export const RunFilter = z.object({
-  user: z.string().trim().max(254).optional(),
-  queryId: z.string().trim().max(100).optional(),
-  status: z.enum(['running', 'succeeded', 'failed', 'cancelled']).optional(),
-  from: z.string().refine(isCalendarDate, 'enter a date as YYYY-MM-DD').optional(),
-  to: z.string().refine(isCalendarDate, 'enter a date as YYYY-MM-DD').optional(),
-  offset: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-export type RunFilter = z.input<typeof RunFilter>;
 
 /** The ledger as the actor may see it: everyone's runs with runs.view_all, otherwise their own. */
 export async function listRuns(ctx: Ctx, raw: unknown): Promise<{ runs: RunDto[]; total: number }> {

@@ -89,6 +89,11 @@ const HASH = /^[0-9a-f]{64}$/;
 const STUDY = /^(?:[0-9]+(?:\.[0-9]+){1,31}|[A-Za-z0-9][A-Za-z0-9-]{0,31})$/;
 const PRINCIPAL = /^[A-Za-z0-9+=,.@:/_-]{2,512}$/;
 
+/** Whether a value is a medical record number as this portal accepts one (as typed: no trimming). */
+export function isMrn(value: string): boolean {
+  return MRN.test(value);
+}
+
 type Checked = { value: BoundValue; display: string; phiDisplay?: string } | { error: string };
 
 function check(p: ParamDeclaration, raw: unknown, options: PrepareOptions): Checked {
@@ -145,11 +150,17 @@ function check(p: ParamDeclaration, raw: unknown, options: PrepareOptions): Chec
   }
 }
 
+function isTextParam(p: ParamDeclaration): boolean {
+  return p.type === 'principal' || p.type === 'string' || p.type === 'enum';
+}
+
 function bindFor(name: string, query: SavedQuery, bound: Record<string, BoundValue>): BindValue {
   for (const p of query.params) {
     const suffix = name.startsWith(p.name) ? name.slice(p.name.length) : null;
     if (suffix === null || !(derivedNames(p) as string[]).includes(name)) continue;
     const v = bound[p.name];
+    // An optional text parameter left empty binds '' (engines take no untyped NULL), which the SQL tests for.
+    if (v === undefined && !p.required && isTextParam(p)) return { type: 'varchar', value: '' };
     if (v === undefined) throw new ValidationError(`${p.label}: is required`, { [p.name]: 'is required' });
     if (p.type === 'date') {
       const d = String(v);

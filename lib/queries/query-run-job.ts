@@ -4,11 +4,12 @@ import type { Actor } from '@/lib/actor';
 import { makeCtx, type Ctx, type Services } from '@/lib/context';
 import { queryRuns } from '@/lib/db/schema';
 import { withTransaction } from '@/lib/db/tx';
-import { EngineError } from '@/lib/engine/port';
+import { EngineError, type LogCoverage } from '@/lib/engine/port';
 import { DomainError, ValidationError } from '@/lib/errors';
 import { PermanentJobFailure, type JobHandler, type StopReason } from '@/lib/jobs/types';
 import { appendJournal } from '@/lib/journal/append';
 import type { ResultWriter } from '@/lib/storage/port';
+import { coverageWindow } from './coverage-window';
 import type { SavedQuery } from './definition';
 import { prepareOptions } from './param-defaults';
 import { ledgerParams, sealEngineError } from './sealed-params';
@@ -67,6 +68,20 @@ async function settleRun(
   });
 }
 
+/** A result is never recorded without the coverage of its window: an empty answer must not pass for good news. */
+async function recordedCoverage(runId: string, coverage: Promise<LogCoverage | null>): Promise<LogCoverage | null> {
+  try {
+    return await coverage;
+  } catch (error) {
+    if (error instanceof EngineError && error.code !== 'failed') throw error;
+    console.error(`run ${runId}: listing the log coverage failed:`, error instanceof Error ? error.name : 'unknown error');
+    throw new DomainError(
+      'precondition',
+      'The log coverage of the window could not be listed, and a result is not recorded without it. Run the query again; if this persists, check with "custos config check" that the portal may list the log bucket.',
+    );
+  }
+}
+
 async function execute(
   ctx: Ctx,
   query: SavedQuery,
@@ -82,6 +97,10 @@ async function execute(
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   let writer: ResultWriter | undefined;
+  // What the logs cover of the window is listed while the query runs, and recorded with its result.
+  const window = coverageWindow(query, prepared);
+  const coverage = window ? engine.coverage(query.tables, window) : Promise.resolve(null);
+  coverage.catch(() => undefined);
   try {
     const execution = await engine.execute({
       sql: query.sql,
@@ -98,6 +117,7 @@ async function execute(
       await writer.write(batch);
     }
     const stats = await execution.stats();
+    const logCoverage = await recordedCoverage(runId, coverage);
     const stored = await writer.finish();
     await withTransaction(ctx, async (tx, txCtx) => {
       await tx
@@ -110,6 +130,7 @@ async function execute(
           costUsd: stats.costUsd,
           rowCount: stored.rowCount,
           resultSha256: stored.sha256,
+          coverage: logCoverage,
           finishedAt: txCtx.now(),
           durationMs: elapsed(),
         })

@@ -6,9 +6,10 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { Role } from '@/lib/db/schema/users';
 import { isLogTable } from '@/lib/lake/tables';
-import { QueryHeader, type SavedQuery } from './definition';
+import { humanise } from './columns';
+import { QueryHeader, type QueryHeader as Header, type SavedQuery } from './definition';
 import { assertOwnerOnly, phiRolesNamed, type ExtraQueries } from './extra-queries';
-import { derivedNames } from './params';
+import { derivedNames, isPhiParam } from './params';
 import { toPositional } from './placeholders';
 import { selectOnlyProblem } from './statement';
 import { env } from '@/lib/config/env';
@@ -37,7 +38,39 @@ export class QueryFileError extends Error {
   override name = 'QueryFileError';
 }
 
-export function parseSavedQuery(text: string, file: string, dir = QUERIES_DIR): SavedQuery {
+/** What the header says of its result columns: unique names, labels (when required), priorities and fallbacks that make sense. */
+function columnProblem(header: Header, requireLabels: boolean): string | null {
+  const names = new Set(header.columns.map((c) => c.name));
+  if (names.size !== header.columns.length) return 'duplicate column';
+  const priorities = header.columns.flatMap((c) => (c.priority === undefined ? [] : [c.priority]));
+  if (new Set(priorities).size !== priorities.length) return 'two columns share a priority';
+  for (const c of header.columns) {
+    if (requireLabels && !c.label) return `column ${c.name} needs a label (a short, Title case header)`;
+    if (c.fallback && (!names.has(c.fallback) || c.fallback === c.name)) return `column ${c.name}: fallback ${c.fallback} is not another column`;
+  }
+  const d = header.drilldown;
+  if (d) {
+    // what a drill-down fills in travels in a link: never a patient identifier
+    for (const [param, column] of Object.entries(d.columns)) {
+      const c = header.columns.find((k) => k.name === column);
+      if (!c) return `drilldown.columns.${param}: ${column} is not a column`;
+      if (c.kind === 'patient') return `drilldown.columns.${param}: ${column} names a patient and cannot travel in a link`;
+    }
+    for (const param of d.params) {
+      const p = header.params.find((k) => k.name === param);
+      if (!p) return `drilldown.params: ${param} is not a parameter`;
+      if (isPhiParam(p)) return `drilldown.params: ${param} identifies a patient and cannot travel in a link`;
+    }
+  }
+  return null;
+}
+
+export type ParseOptions = {
+  /** Built-in queries must label every column; a site's own get humanised names. */
+  requireLabels?: boolean;
+};
+
+export function parseSavedQuery(text: string, file: string, dir = QUERIES_DIR, options: ParseOptions = {}): SavedQuery {
   const m = HEADER.exec(text);
   if (!m) throw new QueryFileError(`${file}: missing the /*--- … ---*/ metadata header`);
   let yaml: unknown;
@@ -73,8 +106,11 @@ export function parseSavedQuery(text: string, file: string, dir = QUERIES_DIR): 
     throw new QueryFileError(`${file}: reads a log table, so it must declare its date range`);
   }
   if (paramNames.size !== header.params.length) throw new QueryFileError(`${file}: duplicate parameter`);
+  const columnsProblem = columnProblem(header, options.requireLabels ?? false);
+  if (columnsProblem) throw new QueryFileError(`${file}: ${columnsProblem}`);
   return {
     ...header,
+    columns: header.columns.map((c) => ({ ...c, label: c.label ?? humanise(c.name) })),
     body,
     sql,
     bindOrder: names,
@@ -86,12 +122,12 @@ export function parseSavedQuery(text: string, file: string, dir = QUERIES_DIR): 
 type Loaded = { key: string; map: Map<string, SavedQuery>; extra: ExtraQueries | null };
 let cache: Loaded | undefined;
 
-function loadDir(dir: string, map: Map<string, SavedQuery>, check?: (query: SavedQuery) => void): SavedQuery[] {
+function loadDir(dir: string, map: Map<string, SavedQuery>, check?: (query: SavedQuery) => void, options: ParseOptions = {}): SavedQuery[] {
   const found: SavedQuery[] = [];
   // Saved queries are read at run time from the project's queries/ folder, not bundled.
   for (const name of fs.readdirSync(/*turbopackIgnore: true*/ dir).filter((f) => f.endsWith('.sql')).sort()) {
     const file = path.join(/*turbopackIgnore: true*/ dir, name);
-    const query = parseSavedQuery(fs.readFileSync(file, 'utf8'), path.relative(process.cwd(), file), dir);
+    const query = parseSavedQuery(fs.readFileSync(file, 'utf8'), path.relative(process.cwd(), file), dir, options);
     if (map.has(query.id)) throw new QueryFileError(`${file}: a saved query with id ${query.id} already exists`);
     check?.(query);
     map.set(query.id, query);
@@ -119,10 +155,26 @@ function loaded(): Loaded {
   const dir = extraDir ? path.resolve(/*turbopackIgnore: true*/ extraDir) : null;
   if (dir) assertOwnerOnly(dir);
   const map = new Map<string, SavedQuery>();
-  loadDir(QUERIES_DIR, map);
+  loadDir(QUERIES_DIR, map, undefined, { requireLabels: true });
   const extra = dir ? loadExtra(dir, allowPhi, map) : null;
+  checkDrilldowns(map);
   cache = { key, map, extra };
   return cache;
+}
+
+/** A drill-down names a loaded query, its parameters, and only ones that identify no patient (they travel in a link). */
+export function checkDrilldowns(map: Map<string, SavedQuery>): void {
+  for (const query of map.values()) {
+    const d = query.drilldown;
+    if (!d) continue;
+    const target = map.get(d.query);
+    if (!target) throw new QueryFileError(`${query.file}: drilldown.query ${d.query} is not a saved query`);
+    for (const name of [...Object.keys(d.columns), ...d.params]) {
+      const p = target.params.find((q) => q.name === name);
+      if (!p) throw new QueryFileError(`${query.file}: drilldown: ${name} is not a parameter of ${d.query}`);
+      if (isPhiParam(p)) throw new QueryFileError(`${query.file}: drilldown: ${d.query}'s ${name} identifies a patient and cannot travel in a link`);
+    }
+  }
 }
 
 /** The built-in library, plus a site's own saved queries from CUSTOS_EXTRA_QUERIES_DIR. */
@@ -130,6 +182,7 @@ export function loadRegistry(dir = QUERIES_DIR): Map<string, SavedQuery> {
   if (dir === QUERIES_DIR) return loaded().map;
   const map = new Map<string, SavedQuery>();
   loadDir(dir, map);
+  checkDrilldowns(map);
   return map;
 }
 

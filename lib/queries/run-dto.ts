@@ -1,7 +1,7 @@
 import { can } from '@/lib/auth/policy';
 import type { Ctx } from '@/lib/context';
 import type { QueryRunRow } from '@/lib/db/schema';
-import type { Cell, EngineColumn } from '@/lib/engine/port';
+import type { Cell, EngineColumn, LogCoverage } from '@/lib/engine/port';
 import { engineErrorOf, phiDisplayOf } from './sealed-params';
 
 export type RunDto = {
@@ -25,6 +25,8 @@ export type RunDto = {
   costUsd: number | null;
   rowCount: number | null;
   resultSha256: string | null;
+  /** What the logs cover of the run's window (no PHI, shown to everyone who may see the run); null when it reads no log table or ran before coverage was recorded. */
+  coverage: LogCoverage | null;
   durationMs: number | null;
   error: string | null;
   startedAt: string;
@@ -54,6 +56,7 @@ export function toRunDto(ctx: Ctx, row: QueryRunRow): RunDto {
     costUsd: row.costUsd,
     rowCount: row.rowCount,
     resultSha256: row.resultSha256,
+    coverage: row.coverage ?? null,
     durationMs: row.durationMs,
     error: row.error,
     startedAt: row.startedAt.toISOString(),

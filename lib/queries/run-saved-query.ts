@@ -23,8 +23,15 @@ import type { SavedQuery } from './definition';
 // Runs a saved query: authorize → validate → ledger row + its job + journal, in one transaction →
 // a worker runs the job (lib/queries/query-run-job.ts). With `wait`, this process runs it now.
 
-/** A re-run binds the values an earlier run recorded; everything else comes from a person's form. */
-export type RunSource = { from: 'form' } | { from: 'ledger'; runId: string; /** the earlier run's partial display of its PHI parameters */ phiDisplay: Record<string, string> };
+/**
+ * A re-run binds the values an earlier run recorded; a patient view opened from a result row binds
+ * the patient hash a sealed link carried (lib/queries/patient-link.ts); everything else comes from a
+ * person's form.
+ */
+export type RunSource =
+  | { from: 'form' }
+  | { from: 'ledger'; runId: string; /** the earlier run's partial display of its PHI parameters */ phiDisplay: Record<string, string> }
+  | { from: 'patient-link'; phiDisplay: Record<string, string> };
 
 export type RunOptions = {
   /** Wait for the result (CLI, tests); otherwise return as soon as the run is recorded. */
@@ -44,7 +51,8 @@ async function prepareRun(ctx: Ctx, query: SavedQuery, params: Record<string, un
   const { services } = ctx;
   let prepared: PreparedParams;
   try {
-    prepared = prepareParams(query, params, await prepareOptions(ctx, source.from));
+    // a ledger row and a patient link both carry MRNs already hashed
+    prepared = prepareParams(query, params, await prepareOptions(ctx, source.from === 'form' ? 'form' : 'ledger'));
   } catch (error) {
     if (error instanceof ValidationError) {
       await rejected(ctx, query.id, { reason: 'invalid_parameters', fields: Object.keys(error.fieldErrors) });
@@ -84,7 +92,7 @@ export async function runSavedQuery(ctx: Ctx, raw: unknown, options: RunOptions)
           queryId: query.id,
           queryTitle: query.title,
           sqlSha256: query.sqlSha256,
-          ...ledgerColumns(ctx.services.keys, runId, prepared, source.from === 'ledger' ? { ...prepared.phiDisplay, ...source.phiDisplay } : prepared.phiDisplay),
+          ...ledgerColumns(ctx.services.keys, runId, prepared, source.from === 'form' ? prepared.phiDisplay : { ...prepared.phiDisplay, ...source.phiDisplay }),
           engine: engine.kind,
           status: 'running',
           scopeFrom: prepared.scope?.from ?? null,

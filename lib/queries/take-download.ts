@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import { actorId } from '@/lib/actor';
 import { authorize } from '@/lib/auth/authorize';
 import type { Ctx } from '@/lib/context';
@@ -23,7 +23,7 @@ export async function takeDownload(ctx: Ctx, token: string): Promise<RunExport> 
     const [claimed] = await tx
       .update(downloadTokens)
       .set({ usedAt: now })
-      .where(and(eq(downloadTokens.tokenSha256, tokenSha256(token)), isNull(downloadTokens.usedAt), gt(downloadTokens.expiresAt, now), eq(downloadTokens.actorId, actorId(ctx.actor))))
+      .where(and(eq(downloadTokens.tokenSha256, tokenSha256(token)), isNotNull(downloadTokens.runId), isNull(downloadTokens.usedAt), gt(downloadTokens.expiresAt, now), eq(downloadTokens.actorId, actorId(ctx.actor))))
       .returning();
     await tx.delete(downloadTokens).where(or(lt(downloadTokens.expiresAt, new Date(now.getTime() - 3_600_000)), lt(downloadTokens.usedAt, new Date(now.getTime() - 3_600_000))));
     if (!claimed) return null;
@@ -31,5 +31,5 @@ export async function takeDownload(ctx: Ctx, token: string): Promise<RunExport> 
     return claimed;
   });
   if (!taken) throw notFoundError('The download (it is used once, within a minute, by the person who asked for it)');
-  return exportFile(ctx, await loadVisibleRun(ctx, taken.runId), taken.format as ExportFormat);
+  return exportFile(ctx, await loadVisibleRun(ctx, taken.runId!), taken.format as ExportFormat);
 }

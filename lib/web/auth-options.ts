@@ -10,6 +10,7 @@ import { endSession } from '@/lib/auth/sessions';
 import { signInWithPassword } from '@/lib/auth/sign-in';
 import { signInWithOidc } from '@/lib/auth/sign-in-oidc';
 import { authSecret } from '@/lib/auth/secret';
+import { safeCallbackUrl } from '@/lib/auth/sign-in-page';
 import { clientAddress } from '@/lib/auth/client-address';
 import type { Role } from '@/lib/db/schema/users';
 import { makeCtx } from '@/lib/context';
@@ -19,6 +20,24 @@ type CustosUser = User & { uid: string; role: string; sessionId: string };
 function header(headers: unknown, name: string): string | string[] | undefined {
   if (!headers || typeof headers !== 'object') return undefined;
   return (headers as Record<string, string | string[] | undefined>)[name];
+}
+
+/**
+ * Where next-auth sends the browser after signing in or out: a page of the portal itself, as a path.
+ * next-auth's default answers with an absolute URL built from NEXTAUTH_URL, which names the server's
+ * own view of the portal (http://localhost:PORT by default): a dead page for a browser that reached
+ * the portal by another name. A path resolves against the origin the browser is on. Anything that
+ * would leave the portal becomes the home page.
+ */
+export function portalRedirect({ url, baseUrl }: { url: string; baseUrl: string }): string {
+  if (url.startsWith('/')) return safeCallbackUrl(url);
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return '/';
+  }
+  return target.origin === new URL(baseUrl).origin ? safeCallbackUrl(`${target.pathname}${target.search}${target.hash}`) : '/';
 }
 
 let cached: NextAuthOptions | undefined;
@@ -75,6 +94,9 @@ export function authOptions(): NextAuthOptions {
     pages: { signIn: '/sign-in', error: '/sign-in' },
     providers,
     callbacks: {
+      async redirect(params) {
+        return portalRedirect(params);
+      },
       async signIn({ user, account, profile }) {
         if (account?.provider !== 'oidc') return true;
         const services = await getServices();

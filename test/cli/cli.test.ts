@@ -1,9 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { commandHelp } from '@/lib/cli/args';
+import { COMMANDS } from '@/lib/cli/commands';
 import type { Truth } from '@/lib/lake/generate/truth';
 
 // The CLI as users script it: `npm run -s custos -- …`, its JSON shapes and exit codes.
@@ -24,6 +26,28 @@ function custosWithInput(input: string | undefined, ...args: string[]) {
     ...(input !== undefined ? { input } : {}),
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs the CLI with its standard output read by nobody (reader closed at once) or by a reader that stops after the first chunk. */
+function custosClosingStdout(when: 'at-once' | 'after-first-chunk', ...args: string[]) {
+  return new Promise<{ code: number | null; stderr: string; received: number }>((resolve, reject) => {
+    const child = spawn('npm', ['run', '-s', 'custos', '--', ...args], {
+      cwd: path.resolve(__dirname, '../..'),
+      env: { ...process.env, CUSTOS_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let received = 0;
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    if (when === 'at-once') child.stdout.destroy();
+    else
+      child.stdout.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        child.stdout.destroy();
+      });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr, received }));
+  });
 }
 
 const truth = () => JSON.parse(fs.readFileSync(path.join(lake.compacted, 'truth.json'), 'utf8')) as Truth;
@@ -54,8 +78,20 @@ describe('custos CLI', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const out = JSON.parse(stdout);
-    expect(Object.keys(out)).toEqual(['runId', 'query', 'columns', 'rows', 'stats']);
+    expect(Object.keys(out)).toEqual(['runId', 'query', 'columns', 'rows', 'stats', 'coverage']);
     expect(out.query).toBe('patient-access-history');
+    // what the logs cover of the window: the planted CloudTrail gap, the access logs whole
+    const days = (Date.parse(t.window.to) - Date.parse(t.window.from)) / 86_400_000 + 1;
+    const everyDay = { daysWithLogs: days, daysWithout: 0, firstDay: t.window.from, lastDay: t.window.to };
+    expect(out.coverage).toEqual({
+      from: t.window.from,
+      to: t.window.to,
+      sources: {
+        cloudtrail: { ...everyDay, gaps: t.coverageGaps.map(({ from, to }) => ({ from, to })) },
+        s3_access_logs: { ...everyDay, gaps: [] },
+      },
+    });
+    expect(out.coverage.sources.cloudtrail.gaps).toHaveLength(1);
     expect(out.columns.slice(0, 3)).toEqual(['event_time', 'principal', 'federated_user']);
     expect(out.rows.map((r: { event_time: string }) => r.event_time)).toEqual(patient.accesses.map((a) => a.time));
     expect(out.stats).toMatchObject({ rowCount: patient.accesses.length });
@@ -98,11 +134,94 @@ describe('custos CLI', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('answers an unknown command with the usage and exit code 2', () => {
-    const { code, stderr } = custos('frobnicate');
+  it('answers an unknown command with one line naming the commands, exit code 2', () => {
+    const { code, stdout, stderr } = custos('frobnicate');
     expect(code).toBe(2);
-    expect(stderr).toContain('unknown command');
-    expect(stderr).toContain('query run <id>');
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^custos: unknown command "frobnicate" \(commands: serve, lake generate, .*, worker, evidence verify, evidence export, retention explain\)\n$/);
+  });
+
+  it('custos --help lists every command, and custos help <command> is that command\'s --help', () => {
+    const all = custos('--help');
+    expect(all.code).toBe(0);
+    for (const c of COMMANDS) expect(all.stdout).toContain(`\n  ${c.spec.name} `);
+    const viaHelp = custos('help', 'query', 'run');
+    expect(viaHelp.code).toBe(0);
+    expect(viaHelp.stdout).toBe(`${commandHelp(COMMANDS.find((c) => c.spec.name === 'query run')!.spec)}\n`);
+  });
+
+  // The command table is the list: a new command gets its --help or this fails.
+  it.each(COMMANDS.map((c) => [c.spec.name, c] as const))('%s --help prints its usage, options and an example, exit 0', (name, c) => {
+    const { code, stdout, stderr } = custos(...name.split(' '), '--help');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${commandHelp(c.spec)}\n`);
+    expect(stdout).toMatch(new RegExp(`^usage: custos ${name}`));
+    for (const option of Object.keys(c.spec.options)) expect(stdout).toContain(`--${option}`);
+    expect(stdout).toMatch(/\nexamples?:\n  \S/);
+  });
+
+  it.each([
+    [['lake', 'generate', '--days', '3'], /^custos: --days must be a whole number from 5 to 3660 \(got "3"\)$/],
+    [['lake', 'generate', '--end', '2026-02-30'], /^custos: --end must be a UTC day YYYY-MM-DD \(got "2026-02-30"\)$/],
+    [['lake', 'generate', '--days'], /^custos: --days needs a value: a whole number from 5 to 3660$/],
+    [['lake', 'generate', '--bogus'], /^custos: unknown option --bogus; usage: lake generate \[--out DIR\] \[--days N\]/],
+    [['lake', 'check', '--lake'], /^custos: --lake needs a value: DIR$/],
+    [['query', 'list', '--json=yes'], /^custos: --json takes no value$/],
+    [['query', 'run', 'failed-access', '--format', 'xml'], /^custos: --format must be one of table, csv, json \(got "xml"\)$/],
+    [['query', 'run', 'failed-access', '--param', 'from'], /^custos: --param must be name=value \(got "from"\)$/],
+    [['query', 'run'], /^custos: missing <id>, the saved query to run .*; usage: query run <id>/],
+    [['query', 'run', 'failed-access', 'extra'], /^custos: unexpected argument "extra"; usage: query run <id>/],
+    [['worker', '--concurrency', '0'], /^custos: --concurrency must be a whole number from 1 to 64 \(got "0"\)$/],
+    [['lake'], /^custos: "lake" needs a command: lake generate, lake check, lake compact, lake canary, lake patients$/],
+  ])('refuses %j with one line naming the argument and what it allows, exit 2', (args, message) => {
+    const { code, stdout, stderr } = custos(...args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')).toEqual([expect.stringMatching(message), '']);
+  });
+
+  it('stops quietly with exit 0 when nobody reads its output (custos … | head)', async () => {
+    const t = truth();
+    // enough rows that the CSV outgrows a pipe's 64 KiB buffer, so writes go on after the reader has gone
+    expect(t.afterHours.count).toBeGreaterThan(1000);
+    const csv = await custosClosingStdout(
+      'after-first-chunk',
+      'query', 'run', 'after-hours-access', '--param', `from=${t.window.from}`, '--param', `to=${t.window.to}`, '--format', 'csv', '--lake', lake.compacted,
+    );
+    expect(csv.received).toBeGreaterThan(0);
+    expect(csv).toMatchObject({ code: 0, stderr: '' });
+    expect(await custosClosingStdout('at-once', 'query', 'list')).toMatchObject({ code: 0, stderr: '' });
+    expect(await custosClosingStdout('at-once', 'lake', 'patients', '--lake', lake.compacted, '--json')).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it("lake patients lists the demo lake's planted patients and their MRNs", () => {
+    const t = truth();
+    const json = custos('lake', 'patients', '--lake', lake.compacted, '--json');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({
+      lake: lake.compacted,
+      window: t.window,
+      patients: t.patients.map((p) => ({ kind: p.kind, mrn: p.mrn, studies: p.studies.length, accesses: p.accesses.length })),
+    });
+    const text = custos('lake', 'patients', '--lake', lake.compacted);
+    expect(text.code).toBe(0);
+    const adult = t.patients.find((p) => p.kind === 'adult')!;
+    expect(text.stdout).toMatch(new RegExp(`^adult +${adult.mrn} +${adult.studies.length} +${adult.accesses.length}$`, 'm'));
+  });
+
+  it('lake patients refuses a lake the generator did not write, even with a truth.json', () => {
+    const notDemo = fs.mkdtempSync(path.join(os.tmpdir(), 'custos-not-demo-'));
+    try {
+      fs.copyFileSync(path.join(lake.compacted, 'truth.json'), path.join(notDemo, 'truth.json'));
+      const { code, stdout, stderr } = custos('lake', 'patients', '--lake', notDemo);
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(/^custos: .* is not the generated demo lake \(it has no _custos\/generation\.json\)/);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      fs.rmSync(notDemo, { recursive: true, force: true });
+    }
   });
 
   it('config check names what is missing and exits non-zero', () => {

@@ -13,6 +13,7 @@ import type { Truth } from '@/lib/lake/generate/truth';
 import { DEFAULT_LAYOUT } from '@/lib/lake/layout';
 import { exportRun } from '@/lib/queries/export-run';
 import { compareRuns } from '@/lib/queries/compare-runs';
+import { listComparableRuns } from '@/lib/queries/list-comparable-runs';
 import { compactLakeNow } from '@/lib/admin/compact-lake-now';
 import { runSavedQuery } from '@/lib/queries/run-saved-query';
 import { signedIn } from '../support/actors';
@@ -255,8 +256,12 @@ describe(`saved-query runs and their ledger (${process.env.CUSTOS_TEST_DB})`, ()
     const wide = await runSavedQuery(ctx, { queryId: 'decrypt-denied-timeline', params: days }, { wait: true });
     const again = await runSavedQuery(ctx, { queryId: 'decrypt-denied-timeline', params: days }, { wait: true });
     const same = await compareRuns(ctx, wide.id, again.id);
-    expect(same).toMatchObject({ sameResult: true, added: 0, removed: 0, unchanged: wide.rowCount });
+    expect(same).toMatchObject({ sameResult: true, added: 0, removed: 0, unchanged: wide.rowCount, parameterChanges: [] });
+    // only the run that asked the same question is offered for comparison
+    expect((await listComparableRuns(ctx, again.id)).map((r) => r.id)).toEqual([wide.id]);
+    expect(await listComparableRuns(ctx, wide.id)).toEqual([]);
     const grown = await compareRuns(ctx, narrow.id, wide.id);
+    expect(grown.parameterChanges).toEqual([{ name: 'to', before: days.from, after: days.to }]);
     expect(grown.added).toBe(wide.rowCount! - narrow.rowCount!);
     expect(grown.removed).toBe(0);
     expect(grown.addedSample.length).toBe(Math.min(200, grown.added));

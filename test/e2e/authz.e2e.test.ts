@@ -30,6 +30,9 @@ const QUERY_ROLES: Record<string, Role[]> = {
 };
 const runsQuery = (who: Who, queryId: string) => may(who, 'query.use') && QUERY_ROLES[queryId]!.includes(ACCOUNTS[who]);
 
+/** A well-formed id that names nothing. */
+const NO_SUCH = '00000000-0000-4000-8000-000000000000';
+
 type Sample = { url: string; expect: (who: Who) => number };
 type ActionSample = { page: string; args: () => unknown[]; expect: (who: Who) => 'allowed' | 'refused' | 'not_found' };
 
@@ -40,6 +43,8 @@ describe('authorization of every entry point for every role', () => {
   let soRun = '';
   let report = '';
   let poDownload = '';
+  let poEvidence = '';
+  let poEvidenceDownload = '';
   const window = () => {
     const truth = JSON.parse(fs.readFileSync(path.join(dataDir, 'lake', 'truth.json'), 'utf8')) as { window: { from: string; to: string }; patients: { kind: string; mrn: string }[] };
     return { ...truth.window, mrn: truth.patients.find((p) => p.kind === 'adult')!.mrn };
@@ -79,6 +84,12 @@ describe('authorization of every entry point for every role', () => {
     // a download the privacy officer was handed (never fetched): nobody else can use it
     const handed = await po.action(ROOT, '(portal)/audit/runs/[runId]/actions.ts#exportRunAction', '/audit/runs', [poRun, 'csv']);
     poDownload = String(handed.data ?? '').replace('/api/downloads/', '');
+    // the privacy officer's signed report of their run, and its download, already fetched once: spent for everyone
+    const made = await po.action(ROOT, '(portal)/evidence/actions.ts#makeReportAction', '/evidence', [null, form({ runId: poRun, kind: 'query-run' })]);
+    poEvidence = (made.data as { evidenceId: string }).evidenceId;
+    const evidenceUrl = String((await po.action(ROOT, '(portal)/evidence/actions.ts#downloadEvidenceAction', '/evidence', [poEvidence])).data);
+    expect((await po.get(evidenceUrl)).status).toBe(200);
+    poEvidenceDownload = evidenceUrl.replace('/evidence/download/', '');
   });
 
   const byPolicy = (permission: Permission | null) => (who: Who) => (may(who, permission) ? 200 : 403);
@@ -87,6 +98,7 @@ describe('authorization of every entry point for every role', () => {
   const PAGE_SAMPLES: Record<keyof typeof PAGES, Sample[]> = {
     '/': [{ url: '/', expect: () => 200 }],
     '/sign-in': [{ url: '/sign-in', expect: () => 200 }],
+    '/bad-request': [{ url: '/audit/runs?offset=-1', expect: () => 400 }],
     '/audit': [{ url: '/audit', expect: byPolicy('audit.view') }],
     '/audit/[queryId]': Object.keys(QUERY_ROLES).map((q) => ({ url: `/audit/${q}`, expect: (who: Who) => (runsQuery(who, q) ? 200 : 403) })),
     '/audit/runs': [{ url: '/audit/runs', expect: byPolicy('query.use') }],
@@ -103,7 +115,10 @@ describe('authorization of every entry point for every role', () => {
     '/patients': [{ url: '/patients', expect: byPolicy('patient.read_phi') }],
     '/patients/report': [{ url: '{report}', expect: byPolicy('patient.read_phi') }],
     '/posture': [{ url: '/posture', expect: byPolicy('posture.view') }],
+    '/posture/runs/[runId]': [{ url: `/posture/runs/${NO_SUCH}`, expect: (who) => (may(who, 'posture.view') ? 404 : 403) }],
     '/retention': [{ url: '/retention', expect: byPolicy('retention.view') }],
+    '/retention/requests/[requestId]': [{ url: `/retention/requests/${NO_SUCH}`, expect: (who) => (may(who, 'retention.view') ? 404 : 403) }],
+    '/retention/rules': [{ url: '/retention/rules', expect: byPolicy('retention.view') }],
     '/evidence': [{ url: '/evidence', expect: byPolicy('evidence.view') }],
     '/admin': [{ url: '/admin', expect: byPolicy('journal.view') }],
   };
@@ -114,8 +129,12 @@ describe('authorization of every entry point for every role', () => {
     // signing in above went through it; here, a sign-in with a wrong password is answered, not refused
     'POST /api/auth/[...nextauth]': [],
     'GET /api/runs/[runId]/status': [{ url: '/api/runs/{poRun}/status', anonymous: 401, expect: visibleRun('privacy') }],
-    // downloads are handed out by the export action (below), to one person, once: anyone else's is not found
-    'GET /api/downloads/[token]': [{ url: '/api/downloads/{poDownload}', anonymous: 401, expect: () => 404 }],
+    // downloads are handed out by the export action (below), to one person, once: the privacy officer who asked gets it, anyone else's is not found
+    'GET /api/downloads/[token]': [{ url: '/api/downloads/{poDownload}', anonymous: 401, expect: (who) => (who === 'privacy' ? 200 : 404) }],
+    // a POST of a file: test/e2e/evidence.e2e.test.ts uploads to it as each role
+    'POST /evidence/verify': [],
+    // handed out by the download action (below), to one person, once: spent, it is not found for anyone
+    'GET /evidence/download/[token]': [{ url: '/evidence/download/{poEvidenceDownload}', anonymous: 401, expect: () => 404 }],
   };
 
   const denied = (permission: Permission) => (who: Who) => (may(who, permission) ? 'allowed' : 'refused');
@@ -147,9 +166,27 @@ describe('authorization of every entry point for every role', () => {
     },
     '(portal)/admin/actions.ts#verifyJournalAction': { page: '/admin', args: () => [null, form({})], expect: denied('journal.view') },
     '(portal)/admin/actions.ts#compactLakeAction': { page: '/admin', args: () => [null, form({})], expect: denied('admin.view') },
+    '(portal)/evidence/actions.ts#makeReportAction': { page: '/evidence', args: () => [null, form({ runId: soRun, kind: 'query-run' })], expect: ownRun('failed-access', 'security') },
+    // no refresh of this window has finished: past authorization, the summary is refused for that reason
+    '(portal)/evidence/actions.ts#makePostureReportAction': { page: '/evidence', args: () => [null, form({ from: '2020-01-01', to: '2020-01-02' })], expect: denied('posture.view') },
+    // a window that fails validation, past authorization: nothing is queued
+    '(portal)/posture/actions.ts#refreshPostureAction': { page: '/posture', args: () => [{ from: 'yesterday', to: 'today' }, null, form({})], expect: denied('posture.view') },
+    '(portal)/posture/actions.ts#refreshStatusAction': { page: '/posture', args: () => [NO_SUCH], expect: (who) => (may(who, 'posture.view') ? 'not_found' : 'refused') },
+    '(portal)/posture/actions.ts#exportPostureRunAction': { page: '/posture', args: () => [NO_SUCH, 'csv'], expect: (who) => (may(who, 'posture.view') ? 'not_found' : 'refused') },
+    // retention: each with input that fails validation (or names nothing) once the role is allowed, so nothing changes
+    '(portal)/retention/actions.ts#createDeletionRequestAction': { page: '/retention', args: () => [null, form({ reason: 'x' })], expect: denied('retention.request') },
+    '(portal)/retention/actions.ts#placeLegalHoldAction': { page: '/retention', args: () => [null, form({ study: 'x' })], expect: denied('retention.hold') },
+    '(portal)/retention/actions.ts#liftLegalHoldAction': { page: '/retention', args: () => [NO_SUCH, null, form({ reason: 'x' })], expect: denied('retention.hold') },
+    '(portal)/retention/requests/[requestId]/actions.ts#approveDeletionAction': { page: '/retention', args: () => [NO_SUCH, null, form({ manifestSha256: 'x' })], expect: denied('retention.approve') },
+    '(portal)/retention/requests/[requestId]/actions.ts#rejectDeletionAction': { page: '/retention', args: () => [NO_SUCH, null, form({ comment: '' })], expect: denied('retention.approve') },
+    '(portal)/retention/requests/[requestId]/actions.ts#withdrawDeletionAction': { page: '/retention', args: () => [NO_SUCH, null, form({ reason: '' })], expect: denied('retention.request') },
+    '(portal)/retention/requests/[requestId]/actions.ts#resumeDeletionAction': { page: '/retention', args: () => ['not-a-uuid', null, form({})], expect: denied('retention.request') },
+    '(portal)/retention/rules/actions.ts#saveRuleSetAction': { page: '/retention/rules', args: () => [null, form({ definition: '' })], expect: denied('retention.rules') },
+    // the report of the privacy officer's patient-access-history run: seen with runs.view_all, downloaded only by roles that may run that query
+    '(portal)/evidence/actions.ts#downloadEvidenceAction': { page: '/evidence', args: () => [poEvidence], expect: ownRun('patient-access-history', 'privacy') },
   };
 
-  const fill = (url: string) => url.replace('{poRun}', poRun).replace('{poRunAgain}', poRunAgain).replace('{soRun}', soRun).replace('{report}', report).replace('{poDownload}', poDownload);
+  const fill = (url: string) => url.replace('{poRun}', poRun).replace('{poRunAgain}', poRunAgain).replace('{soRun}', soRun).replace('{report}', report).replace('{poDownload}', poDownload).replace('{poEvidenceDownload}', poEvidenceDownload);
   const outcome = (reply: ActionReply): 'allowed' | 'refused' | 'not_found' => {
     if (reply.ok) return 'allowed';
     if (/does not allow|may not run|Only the person who started/.test(reply.message ?? '')) return 'refused';

@@ -35,9 +35,15 @@ describe('privacy officer answers "who accessed this patient\'s images"', () => 
     expect(await rows.count()).toBe(Math.min(50, patient.accesses.length));
     const first = [...patient.accesses].sort((a, b) => a.time.localeCompare(b.time))[0]!;
     await expect.poll(() => rows.first().innerText()).toContain(first.principal);
+    // the planted CloudTrail delivery gap is named beside the answer, not left for the reader to guess
+    const gap = truth.coverageGaps[0]!;
+    const gapNotice = page.getByText('The logs have gaps in this window');
+    await gapNotice.waitFor();
+    expect(await page.locator('main').innerText()).toMatch(new RegExp(`${gap.from.slice(0, 10)} \\d\\d:\\d\\d – \\d\\d:\\d\\d UTC`));
+    await page.screenshot({ path: 'test-results/screenshots/run-page-coverage-gap.png', fullPage: true });
 
     const download = page.waitForEvent('download');
-    await page.getByRole('link', { name: 'Download CSV' }).click();
+    await page.getByRole('button', { name: 'Download CSV' }).click();
     const file = await (await download).path();
     const lines = fs.readFileSync(file!, 'utf8').trim().split(/\r\n/);
     expect(lines[0]).toMatch(/^event_time,principal,federated_user,role,action,source,study_instance_uid/);
@@ -58,6 +64,11 @@ describe('privacy officer answers "who accessed this patient\'s images"', () => 
     await expect.poll(() => page.getByRole('alert').first().innerText()).toContain('Patient MRN');
     expect(await page.getByText(/To: must be on or after From/).count()).toBeGreaterThan(0);
     expect(page.url()).toContain('/audit/patient-access-history');
+    // what was typed is still there, and the field with the problem says so beside its value
+    expect(await page.getByLabel('Patient MRN').inputValue()).toBe("' OR 1=1 --");
+    expect(await page.getByLabel('From').inputValue()).toBe(truth.window.to);
+    expect(await page.getByLabel('To').inputValue()).toBe(truth.window.from);
+    expect(await page.getByLabel('To').getAttribute('aria-invalid')).toBe('true');
     await context.close();
   });
 

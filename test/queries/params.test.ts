@@ -154,6 +154,16 @@ describe('parameter validation against a hostile corpus', () => {
     expect(refusal({ ...ALL, patient: 'MRN0001234' }, { ...OPTIONS, source: 'ledger' }).fieldErrors.patient).toBe('is not a patient hash');
   });
 
+  it('binds an optional text parameter left empty as an empty string, and shows nothing for it', () => {
+    const prepared = prepareParams(QUERY, { ...ALL, who: '', note: '', kind: '' }, OPTIONS);
+    for (const field of ['who', 'note', 'kind']) {
+      expect(prepared.binds[QUERY.bindOrder.indexOf(field)], field).toEqual({ type: 'varchar', value: '' });
+      expect(prepared.display[field]).toBeUndefined();
+    }
+    // an optional parameter of another type still has to be given when the SQL uses it
+    expect(() => prepareParams(QUERY, { ...ALL, count: '' }, OPTIONS)).toThrow(/Count: is required/);
+  });
+
   it('fills the window from the defaults when it is left empty', () => {
     expect(prepareParams(QUERY, { ...ALL, from: '', to: '' }, OPTIONS).scope).toEqual({ from: '2026-10-01', to: '2026-10-31' });
   });

@@ -13,8 +13,8 @@ const { Parser } = pkg as unknown as { Parser: new () => { astify(sql: string, o
 const TRINO_FUNCTIONS = new Set([
   'array_agg', 'array_join', 'array_sort', 'at_timezone', 'bool_or', 'coalesce', 'concat', 'concat_ws', 'count', 'count_if',
   'date_add', 'date_diff', 'date_format', 'date_trunc', 'from_iso8601_timestamp', 'greatest', 'hour', 'json_extract_scalar',
-  'max', 'min', 'nullif', 'parse_datetime', 'regexp_extract', 'replace', 'round', 'row_number', 'sequence', 'split_part',
-  'starts_with', 'substr', 'sum', 'unnest', 'url_decode',
+  'max', 'min', 'nullif', 'parse_datetime', 'regexp_extract', 'regexp_like', 'replace', 'round', 'row_number', 'sequence', 'split_part',
+  'starts_with', 'substr', 'sum', 'unnest', 'upper', 'url_decode',
 ]);
 
 function functionsOf(node: unknown, out = new Set<string>()): Set<string> {
@@ -36,8 +36,10 @@ describe('saved-query registry', () => {
 
   it('holds the audit library', () => {
     expect(queries.map((q) => q.id).sort()).toEqual([
-      'after-hours-access', 'bulk-access', 'decrypt-denied-timeline', 'failed-access', 'patient-access-history', 'patient-studies', 'retention-due',
-      'storage-tier-distribution', 'study-access', 'trail-coverage', 'user-activity', 'vip-access',
+      'access-by-principal', 'access-volume', 'after-hours-access', 'after-hours-summary', 'bulk-access', 'decrypt-denied-events',
+      'decrypt-denied-minutes', 'decrypt-denied-timeline', 'failed-access', 'patient-access-history', 'patient-studies', 'retention-due',
+      'storage-object-ages', 'storage-posture', 'storage-tier-distribution', 'storage-tier-trend', 'study-access', 'trail-coverage',
+      'user-activity', 'vip-access',
     ]);
   });
 

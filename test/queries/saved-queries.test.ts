@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { QueryEngine } from '@/lib/engine/port';
-import type { Truth, TruthAccess } from '@/lib/lake/generate/truth';
+import { CANARY_MRN, checkCatalogCanary } from '@/lib/lake/catalog-canary';
+import { personOf, type Truth, type TruthAccess } from '@/lib/lake/generate/truth';
+import { DEMO_CATALOG_KEY } from '@/lib/phi';
 import { lakeEngine, runQuery, type QueryResult } from '../support/run-query';
 
 // Every saved query, run on the generated lake, must return exactly what the generator planted.
@@ -83,29 +85,117 @@ describe.each([
     expect(got).toEqual(want);
   });
 
-  it('bulk-access names the bulk-export principal and only it', async () => {
-    const result = await runQuery(engine, 'bulk-access', { ...window, threshold: '20' });
-    expect(result.rows.length).toBeGreaterThan(0);
-    expect(new Set(result.rows.map((r) => r.principal))).toEqual(new Set([truth.bulkAccess.principal]));
-    for (const r of result.rows) {
-      expect(String(r.first_access) >= truth.bulkAccess.from && String(r.last_access) <= truth.bulkAccess.to).toBe(true);
+  it('bulk-access lists exactly the planted hours above the threshold, and nothing else', async () => {
+    const bulk = truth.bulkAccess;
+    const session = bulk.principal.split('/')[2]!;
+    const rowsAbove = (threshold: number) =>
+      bulk.hours
+        .filter((h) => h.distinctStudies > threshold)
+        .map((h) => ({
+          hour: h.hour,
+          principal: bulk.principal,
+          federated_user: session,
+          distinct_studies: h.distinctStudies,
+          accesses: h.accesses,
+          denied: h.denied,
+          first_access: h.firstAccess,
+          last_access: h.lastAccess,
+        }));
+    // no one else touches more than 20 studies in an hour (test/lake/generate.test.ts), so these are all the rows
+    for (const threshold of [20, 50, Math.max(...bulk.hours.map((h) => h.distinctStudies)) - 1]) {
+      const result = await runQuery(engine, 'bulk-access', { ...window, threshold: String(threshold) });
+      expect(rowsAbove(threshold).length, `threshold ${threshold}`).toBeGreaterThan(0);
+      expect(result.rows, `threshold ${threshold}`).toEqual(rowsAbove(threshold));
     }
-    const total = result.rows.reduce((n, r) => n + Number(r.distinct_studies), 0);
-    expect(total).toBeGreaterThanOrEqual(truth.bulkAccess.distinctStudies);
+    const highest = Math.max(...bulk.hours.map((h) => h.distinctStudies));
+    expect((await runQuery(engine, 'bulk-access', { ...window, threshold: String(highest) })).rows).toEqual([]);
+    expect(bulk.hours.reduce((n, h) => n + h.accesses, 0)).toBeGreaterThanOrEqual(bulk.distinctStudies);
   });
 
-  it('after-hours-access counts the accesses outside business hours', async () => {
-    const result = await runQuery(engine, 'after-hours-access', {
-      ...window,
-      time_zone: truth.timeZone,
-      start_hour: String(truth.businessHours[0]),
-      end_hour: String(truth.businessHours[1]),
-    });
+  const businessHours = () => ({ time_zone: truth.timeZone, start_hour: String(truth.businessHours[0]), end_hour: String(truth.businessHours[1]) });
+  const localHour = (iso: string) => Number(new Intl.DateTimeFormat('en-US', { timeZone: truth.timeZone, hour: 'numeric', hourCycle: 'h23' }).format(new Date(iso)));
+  const afterHours = (iso: string) => localHour(iso) < truth.businessHours[0] || localHour(iso) >= truth.businessHours[1];
+
+  it('after-hours-access lists every access outside business hours: the planted ones exactly', async () => {
+    const result = await runQuery(engine, 'after-hours-access', { ...window, ...businessHours() });
     expect(result.rows).toHaveLength(truth.afterHours.count);
     for (const r of result.rows) {
       const hour = Number(String(r.local_time).slice(11, 13));
       expect(hour < truth.businessHours[0] || hour >= truth.businessHours[1]).toBe(true);
+      expect(afterHours(String(r.event_time))).toBe(true);
     }
+    // every planted patient's after-hours accesses, row for row (background traffic never touches them)
+    const row = (r: QueryResult['rows'][number]) => ({
+      time: r.event_time,
+      principal: r.principal,
+      action: r.action,
+      source: r.source,
+      studyInstanceUid: r.study_instance_uid,
+      sourceIp: r.source_ip,
+      outcome: r.outcome,
+      eventId: r.event_id,
+      requestId: r.source === 's3' ? r.request_id : null,
+    });
+    const planted = (a: TruthAccess) => ({ time: a.time, principal: a.principal, action: a.action, source: a.source, studyInstanceUid: a.studyInstanceUid, sourceIp: a.sourceIp, outcome: a.outcome, eventId: a.eventId, requestId: a.requestId });
+    let seen = 0;
+    for (const patient of truth.patients) {
+      const want = patient.accesses.filter((a) => afterHours(a.time)).map(planted);
+      expect(result.rows.filter((r) => r.patient_id_hash === patient.patientIdHash).map(row), `${patient.kind} patient`).toEqual(want);
+      seen += want.length;
+    }
+    expect(seen).toBeGreaterThan(0);
+    // and grouped by person and UTC day, exactly what the generator counted
+    const groups = new Map<string, { requests: number; studies: Set<unknown>; patients: Set<unknown> }>();
+    for (const r of result.rows) {
+      const k = `${String(r.event_time).slice(0, 10)}\t${personOf(String(r.principal))}`;
+      const g = groups.get(k) ?? { requests: 0, studies: new Set(), patients: new Set() };
+      g.requests++;
+      g.studies.add(r.study_instance_uid);
+      g.patients.add(r.patient_id_hash);
+      groups.set(k, g);
+    }
+    const got = [...groups.entries()]
+      .map(([k, g]) => ({ person: k.split('\t')[1]!, day: k.split('\t')[0]!, requests: g.requests, studies: g.studies.size, patients: g.patients.size }))
+      .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.person < b.person ? -1 : 1));
+    expect(got).toEqual(truth.afterHours.byPersonDay);
+  });
+
+  it('after-hours-summary counts each person and UTC day exactly, and each row opens its requests', async () => {
+    const result = await runQuery(engine, 'after-hours-summary', { ...window, ...businessHours() });
+    expect(result.columns.map((c) => c.name)).toEqual(['person', 'day', 'after_hours_requests', 'studies', 'patients']);
+    const got = result.rows.map((r) => ({ person: r.person, day: r.day, requests: r.after_hours_requests, studies: r.studies, patients: r.patients }));
+    const byDayAndPerson = (a: { day: unknown; person: unknown }, b: typeof a) => (String(a.day) < String(b.day) ? -1 : String(a.day) > String(b.day) ? 1 : String(a.person) < String(b.person) ? -1 : 1);
+    expect([...got].sort(byDayAndPerson)).toEqual(truth.afterHours.byPersonDay);
+    expect(got.reduce((n, r) => n + Number(r.requests), 0)).toBe(truth.afterHours.count);
+    // the busiest first
+    const counts = got.map((r) => Number(r.requests));
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+
+    // a row's drill-down (after-hours-access for that person on that day) holds exactly its requests:
+    // the busiest row, the investigated user's, and an IAM user's (named by ARN)
+    const investigated = personOf(truth.investigatedUser.principal);
+    const picks = [
+      got[0]!,
+      got.find((r) => r.person === investigated),
+      got.find((r) => String(r.person).startsWith('arn:aws:iam::')),
+    ].filter((r): r is (typeof got)[number] => r !== undefined);
+    expect(picks.length).toBeGreaterThanOrEqual(2);
+    for (const pick of picks) {
+      const day = String(pick.day);
+      const detail = await runQuery(engine, 'after-hours-access', { from: day, to: day, ...businessHours(), person: String(pick.person) });
+      expect(detail.rows, `${pick.person} on ${day}`).toHaveLength(Number(pick.requests));
+      expect(detail.rows.every((r) => personOf(String(r.principal)) === pick.person && String(r.event_time).startsWith(day))).toBe(true);
+      expect(new Set(detail.rows.map((r) => r.study_instance_uid)).size).toBe(Number(pick.studies));
+      expect(new Set(detail.rows.map((r) => r.patient_id_hash)).size).toBe(Number(pick.patients));
+    }
+  });
+
+  it('patient-studies never lists the catalog canary as a study', async () => {
+    expect(await checkCatalogCanary(engine, DEMO_CATALOG_KEY)).toEqual({ ok: true });
+    expect((await runQuery(engine, 'patient-studies', { patient: CANARY_MRN })).rows).toEqual([]);
+    const adult = truth.patients.find((p) => p.kind === 'adult')!;
+    const studies = await runQuery(engine, 'patient-studies', { patient: adult.mrn });
+    expect(studies.rows.map((r) => r.study_instance_uid).sort()).toEqual(adult.studies.map((s) => s.studyInstanceUid).sort());
   });
 
   it('failed-access groups every refusal by principal and service', async () => {

@@ -10,6 +10,8 @@ import { can } from '@/lib/auth/policy';
 import { checkConnections } from '@/lib/admin/check-connections';
 import { Badge } from '@/components/ui/alert';
 import { listJournal } from '@/lib/admin/list-journal';
+import { listQueriesFor } from '@/lib/queries/list-queries';
+import { QueryLinks } from '@/components/query/query-links';
 
 export const metadata: Metadata = { title: 'Admin' };
 
@@ -17,8 +19,10 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const ctx = await requirePage('/admin', '/admin');
   const search = await searchParams;
   const offset = Math.max(0, Number(search.offset ?? 0) || 0);
-  const { entries, total } = await listJournal(ctx, { offset, limit: 50 });
+  const { entries, total } = await listJournal(ctx, { offset, limit: 50, ...(search.action ? { action: search.action } : {}) });
   const connections = can(ctx.actor, 'admin.view') ? await checkConnections(ctx) : null;
+  // roles without the query library (the administrator) find the queries they may run here
+  const runnable = can(ctx.actor, 'audit.view') ? [] : await listQueriesFor(ctx);
   return (
     <>
       <PageHeader
@@ -38,6 +42,11 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
             ))}
           </ul>
           {connections.engine === 'duckdb' ? <CompactLake action={compactLakeAction} /> : null}
+        </Section>
+      ) : null}
+      {runnable.length > 0 ? (
+        <Section title="Saved queries your role may run" description="Aggregates without patient identifiers; each run is recorded in the ledger and the journal.">
+          <QueryLinks queries={runnable} empty="" />
         </Section>
       ) : null}
       <Section title="Verify">

@@ -3,13 +3,13 @@ import Link from 'next/link';
 import { LinkButton } from '@/components/ui/button';
 import { PageHeader } from '@/components/ui/page-header';
 import { requirePage } from '@/lib/web/guard';
-import { listQueriesFor } from '@/lib/queries/list-queries';
+import { listAuditQueries } from '@/lib/queries/list-section-queries';
 
 export const metadata: Metadata = { title: 'Audit' };
 
 export default async function AuditPage() {
   const ctx = await requirePage('/audit', '/audit');
-  const queries = await listQueriesFor(ctx);
+  const queries = await listAuditQueries(ctx);
   return (
     <>
       <PageHeader

@@ -1,11 +1,11 @@
 import 'server-only';
-import { parseArgs } from 'node:util';
 import { checkConnections } from '@/lib/admin/check-connections';
 import { withCli } from '../context';
+import type { Parsed } from '../args';
 import { out, table } from '../io';
+import type { CONFIG_CHECK } from '../specs';
 
-export async function configCheck(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
+export async function configCheck({ values }: Parsed<typeof CONFIG_CHECK>): Promise<number> {
   return withCli({}, async (ctx) => {
     const report = await checkConnections(ctx);
     if (values.json) out(JSON.stringify(report, null, 2));

@@ -1,12 +1,12 @@
 import 'server-only';
-import { parseArgs } from 'node:util';
 import { checkJournal } from '@/lib/admin/check-journal';
 import { writeJournalCheckpoint } from '@/lib/admin/write-journal-checkpoint';
 import { withCli } from '../context';
+import type { Parsed } from '../args';
 import { err, out } from '../io';
+import type { JOURNAL_CHECKPOINT, JOURNAL_VERIFY } from '../specs';
 
-export async function journalVerify(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
+export async function journalVerify({ values }: Parsed<typeof JOURNAL_VERIFY>): Promise<number> {
   return withCli({}, async (ctx) => {
     const result = await checkJournal(ctx);
     if (values.json) out(JSON.stringify(result, null, 2));
@@ -24,8 +24,7 @@ export async function journalVerify(argv: string[]): Promise<number> {
   });
 }
 
-export async function journalCheckpoint(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
+export async function journalCheckpoint({ values }: Parsed<typeof JOURNAL_CHECKPOINT>): Promise<number> {
   return withCli({}, async (ctx) => {
     const written = await writeJournalCheckpoint(ctx);
     if (!written) {

@@ -1,21 +1,19 @@
 import 'server-only';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { env, resetEnvCache } from '@/lib/config/env';
+import { env, isDemoLake, resetEnvCache } from '@/lib/config/env';
 import { lakeLayout } from '@/lib/boot/adapter-config';
+import { DomainError } from '@/lib/errors';
 import { canaryRow } from '@/lib/lake/catalog-canary';
 import { checkLake } from '@/lib/lake/check';
 import { compactLake } from '@/lib/lake/compact';
 import { generateLake } from '@/lib/lake/generate';
+import { TRUTH_FILE } from '@/lib/lake/generate/out-dir';
+import type { Truth } from '@/lib/lake/generate/truth';
 import { catalogKey } from '@/lib/phi';
-import { UsageError, err, out } from '../io';
-
-function positiveInt(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new UsageError(`--${name} must be a positive whole number`);
-  return Number(value);
-}
+import type { Parsed } from '../args';
+import { UsageError, err, out, table } from '../io';
+import type { LAKE_CANARY, LAKE_CHECK, LAKE_COMPACT, LAKE_GENERATE, LAKE_PATIENTS } from '../specs';
 
 function lakeLocation(dir: string | undefined) {
   resetEnvCache();
@@ -23,35 +21,31 @@ function lakeLocation(dir: string | undefined) {
   return { dir: path.resolve(dir ?? config.lakeDir), layout: lakeLayout(config) };
 }
 
-export async function lakeGenerate(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      out: { type: 'string' },
-      days: { type: 'string' },
-      seed: { type: 'string' },
-      'events-per-day': { type: 'string' },
-      end: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  if (values.end !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.end)) throw new UsageError('--end must be a date YYYY-MM-DD');
+function existingLake(dir: string | undefined) {
+  const lake = lakeLocation(dir);
+  if (!fs.existsSync(lake.dir)) throw new UsageError(`The lake directory ${lake.dir} does not exist.`);
+  return lake;
+}
+
+export async function lakeGenerate({ values }: Parsed<typeof LAKE_GENERATE>): Promise<number> {
   const lake = lakeLocation(values.out);
-  const seedText = values.seed;
-  if (seedText !== undefined && !/^\d+$/.test(seedText)) throw new UsageError('--seed must be a whole number');
+  if (fs.existsSync(lake.dir) && fs.readdirSync(lake.dir).length > 0 && !isDemoLake(lake.dir)) {
+    throw new UsageError(`${lake.dir} is not empty and holds no generated lake: choose a new or empty directory with --out`);
+  }
+  const number = (text: string | undefined) => (text === undefined ? undefined : Number(text));
+  const live = !values.json && process.stderr.isTTY;
   const started = performance.now();
   const summary = await generateLake({
     outDir: lake.dir,
     layout: lake.layout,
-    days: positiveInt('days', values.days),
-    seed: seedText === undefined ? undefined : Number(seedText),
-    eventsPerDay: positiveInt('events-per-day', values['events-per-day']),
+    days: number(values.days),
+    seed: number(values.seed),
+    eventsPerDay: number(values['events-per-day']),
     end: values.end,
     catalogKey: env().CUSTOS_CATALOG_HMAC_KEY,
-    onProgress: values.json ? undefined : (p) => process.stderr.write(`\r${p.day}: ${p.eventsWritten.toLocaleString('en-US')} events`),
+    onProgress: live ? (p) => process.stderr.write(`\r${p.day}: ${p.eventsWritten.toLocaleString('en-US')} events`) : undefined,
   });
-  if (!values.json) process.stderr.write('\n');
+  if (live) process.stderr.write('\n');
   const seconds = (performance.now() - started) / 1000;
   if (values.json) out(JSON.stringify({ ...summary, seconds: Number(seconds.toFixed(1)) }, null, 2));
   else {
@@ -64,30 +58,40 @@ export async function lakeGenerate(argv: string[]): Promise<number> {
   return 0;
 }
 
-export async function lakeCheck(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, strict: true, options: { lake: { type: 'string' } } });
-  const lake = lakeLocation(values.lake);
-  if (!fs.existsSync(lake.dir)) throw new UsageError(`The lake directory ${lake.dir} does not exist.`);
-  const report = await checkLake(lake);
+export async function lakeCheck({ values }: Parsed<typeof LAKE_CHECK>): Promise<number> {
+  const report = await checkLake(existingLake(values.lake));
   out(JSON.stringify(report, null, 2));
   return 0;
 }
 
-export async function lakeCompact(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, strict: true, options: { lake: { type: 'string' }, json: { type: 'boolean', default: false } } });
-  const lake = lakeLocation(values.lake);
-  if (!fs.existsSync(lake.dir)) throw new UsageError(`The lake directory ${lake.dir} does not exist.`);
-  const summary = await compactLake(lake, {});
+export async function lakeCompact({ values }: Parsed<typeof LAKE_COMPACT>): Promise<number> {
+  const summary = await compactLake(existingLake(values.lake), {});
   if (values.json) out(JSON.stringify(summary, null, 2));
   else err(`Compacted: ${JSON.stringify(summary)}`);
   return 0;
 }
 
 /** `lake canary`: the catalog row the ingest pipeline writes so the portal can check its key at start. */
-export async function lakeCanary(argv: string[]): Promise<number> {
-  parseArgs({ args: argv, strict: true, options: {} });
+export async function lakeCanary(_: Parsed<typeof LAKE_CANARY>): Promise<number> {
   resetEnvCache();
-  const row = canaryRow(catalogKey(env()));
-  out(JSON.stringify(row, null, 2));
+  out(JSON.stringify(canaryRow(catalogKey(env())), null, 2));
+  return 0;
+}
+
+/** `lake patients`: the demo patients' MRNs, to try the Patients page. Fictitious, and only ever read from the demo lake. */
+export async function lakePatients({ values }: Parsed<typeof LAKE_PATIENTS>): Promise<number> {
+  const lake = existingLake(values.lake);
+  if (!isDemoLake(lake.dir)) {
+    throw new DomainError('precondition', `${lake.dir} is not the generated demo lake (it has no _custos/generation.json): only the demo lake's patients are listed.`);
+  }
+  const truthPath = path.join(lake.dir, TRUTH_FILE);
+  if (!fs.existsSync(truthPath)) throw new DomainError('precondition', `The demo lake in ${lake.dir} has no ${TRUTH_FILE}: generate it again.`);
+  const truth = JSON.parse(fs.readFileSync(truthPath, 'utf8')) as Truth;
+  const patients = truth.patients.map((p) => ({ kind: p.kind, mrn: p.mrn, studies: p.studies.length, accesses: p.accesses.length }));
+  if (values.json) out(JSON.stringify({ lake: lake.dir, window: truth.window, patients }, null, 2));
+  else {
+    out(table(['kind', 'mrn', 'studies', 'accesses'], patients.map((p) => [p.kind, p.mrn, String(p.studies), String(p.accesses)])));
+    out(`\nDemo lake ${lake.dir}, ${truth.window.from} to ${truth.window.to}.`);
+  }
   return 0;
 }

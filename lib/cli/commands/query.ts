@@ -1,16 +1,16 @@
 import 'server-only';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { DomainError, ValidationError } from '@/lib/errors';
+import { DomainError } from '@/lib/errors';
 import { listQueries } from '@/lib/queries/registry';
 import { runSavedQuery } from '@/lib/queries/run-saved-query';
 import { jsonBody } from '@/lib/queries/export-run';
 import { csvLine } from '@/lib/queries/csv';
 import { withCli } from '../context';
+import type { Parsed } from '../args';
 import { UsageError, out, table, write } from '../io';
+import type { QUERY_LIST, QUERY_RUN } from '../specs';
 
-export async function queryList(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
+export async function queryList({ values }: Parsed<typeof QUERY_LIST>): Promise<number> {
   const queries = listQueries().map((q) => ({
     id: q.id,
     title: q.title,
@@ -22,25 +22,13 @@ export async function queryList(argv: string[]): Promise<number> {
   return 0;
 }
 
-export async function queryRun(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      param: { type: 'string', multiple: true, short: 'p', default: [] },
-      format: { type: 'string', default: 'table' },
-      lake: { type: 'string' },
-    },
-  });
-  const [queryId, ...extra] = positionals;
-  if (!queryId || extra.length) throw new UsageError('usage: query run <id> --param name=value … (name=- reads the value from standard input) [--format table|csv|json] [--lake DIR]');
-  if (!['table', 'csv', 'json'].includes(values.format!)) throw new UsageError('--format must be table, csv or json');
+export async function queryRun({ values, positionals }: Parsed<typeof QUERY_RUN>): Promise<number> {
+  const queryId = positionals[0]!;
   const params: Record<string, string> = {};
   let fromStdin: string | null = null;
-  for (const pair of values.param ?? []) {
+  for (const pair of values.param) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new UsageError(`--param expects name=value, got "${pair}"`);
+    if (at <= 0) throw new UsageError(`--param must be name=value (got "${pair}")`);
     const name = pair.slice(0, at);
     if (pair.slice(at + 1) === '-') {
       if (fromStdin) throw new UsageError(`only one parameter can be read from standard input (${fromStdin} and ${name} ask for it)`);
@@ -76,10 +64,4 @@ async function readStdinLine(): Promise<string> {
     if (text.includes('\n')) break;
   }
   return text.split('\n')[0]!.trim();
-}
-
-export function describeError(error: unknown): string | null {
-  if (error instanceof ValidationError) return `Invalid parameters: ${error.message}`;
-  if (error instanceof DomainError) return error.message;
-  return null;
 }

@@ -10,9 +10,12 @@ import { authSecret } from '@/lib/auth/secret';
 import { latestLogDay } from '@/lib/lake/latest-day';
 import { compactLake } from '@/lib/lake/compact';
 import { generateLake } from '@/lib/lake/generate';
+import { resolveOptions } from '@/lib/lake/generate/options';
 import { checkCatalogCanary } from '@/lib/lake/catalog-canary';
 import { catalogKey } from '@/lib/phi';
-import { err } from '../io';
+import type { Parsed } from '../args';
+import { duration, err, step } from '../io';
+import type { SERVE } from '../specs';
 
 const SOURCES = ['app', 'components', 'lib', 'queries', 'next.config.js', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
 
@@ -57,27 +60,55 @@ export function nextStartArgs(config: Pick<Env, 'PORT' | 'host'>): string[] {
   return ['start', '-p', String(config.PORT), '-H', config.host];
 }
 
+// Measured on a two-core machine (README, "Start it"): what a first start tells the person waiting.
+const TWO_CORE_SECONDS = { generate: 10, compact: 10, database: 10, build: 60 };
+
+function about(seconds: number): string {
+  if (seconds < 50) return `about ${Math.round(seconds / 5) * 5 || 5} s on two cores`;
+  if (seconds < 80) return 'about a minute on two cores';
+  if (seconds < 105) return 'about a minute and a half on two cores';
+  return `about ${Math.round(seconds / 60)} minutes on two cores`;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
 /** `npm start`: prepares the embedded default (data dir, demo lake, database, build) and serves the portal. */
-export async function serve(): Promise<number> {
+export async function serve(_: Parsed<typeof SERVE>): Promise<number> {
+  const started = performance.now();
   resetEnvCache();
   let config = env();
   const root = process.cwd();
   ownerOnly(config.dataDir);
   const lake = { dir: config.lakeDir, layout: lakeLayout(config) };
+  const generate = config.CUSTOS_ENGINE === 'duckdb' && config.embedded && !latestLogDay(lake);
+  const build = !buildIsCurrent(root);
+  if (generate || build) {
+    const t = TWO_CORE_SECONDS;
+    const total = t.database + (generate ? t.generate + t.compact : 0) + (build ? t.build : 0);
+    const what = [generate ? 'generates the demo lake' : null, build ? 'builds the portal' : null].filter((w) => w).join(' and ');
+    err(`This start ${what}: ${about(total)}; later starts take seconds.`);
+  }
 
   if (config.CUSTOS_ENGINE === 'duckdb') {
-    if (!latestLogDay(lake) && config.embedded) {
-      err(`No log lake in ${lake.dir}: generating the demo lake…`);
-      const summary = await generateLake({ outDir: lake.dir, layout: lake.layout });
-      err(`Demo lake: ${summary.events.toLocaleString('en-US')} CloudTrail events, ${summary.window.from} to ${summary.window.to}.`);
+    if (generate) {
+      const window = resolveOptions({ outDir: lake.dir, layout: lake.layout });
+      const s = step(`Generating the demo lake, ${window.days} days of logs, in ${lake.dir}`, about(TWO_CORE_SECONDS.generate));
+      const summary = await generateLake({
+        outDir: lake.dir,
+        layout: lake.layout,
+        onProgress: (p) => s.progress(`day ${(Date.parse(p.day) - window.startMs) / 86_400_000 + 1} of ${window.days}, ${count(p.eventsWritten)} events`),
+      });
+      s.done(`${count(summary.events)} CloudTrail events, ${summary.window.from} to ${summary.window.to}`);
     }
-    const compacted = await compactLake(lake, {});
-    err(`Lake compacted: ${JSON.stringify(compacted)}`);
+    const s = step('Compacting new log files into Parquet', generate ? about(TWO_CORE_SECONDS.compact) : undefined);
+    const compacted = await compactLake(lake, { onProgress: (p) => s.progress(`${p.partitionsDone} of ${p.partitionsTotal} partitions`) });
+    s.done(compacted.rawFiles ? `${count(compacted.rawFiles)} files, ${count(compacted.records)} records` : 'nothing new');
     // the settings that depend on the lake (demo accounts) are read again now that it exists
     resetEnvCache();
     config = env();
   }
 
+  const db = step('Preparing the database and checking the catalog key');
   const services = await createServices(config);
   try {
     await prepareDatabase(services);
@@ -89,6 +120,7 @@ export async function serve(): Promise<number> {
   } finally {
     await services.close();
   }
+  db.done();
 
   const runtimeEnv: Record<string, string> = {
     NEXTAUTH_SECRET: authSecret(config),
@@ -96,11 +128,12 @@ export async function serve(): Promise<number> {
     NEXT_TELEMETRY_DISABLED: '1',
   };
   const next = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
-  if (!buildIsCurrent(root)) {
-    err('Building the portal (next build)…');
+  if (build) {
+    const s = step('Building the portal with next build, as on every first start and after an update', about(TWO_CORE_SECONDS.build));
     const code = await run(process.execPath, [next, 'build'], runtimeEnv);
     if (code !== 0) return code;
+    s.done();
   }
-  err(`Custos on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.PORT} (data in ${config.dataDir})`);
+  err(`Custos on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.PORT} (data in ${config.dataDir}; prepared in ${duration(performance.now() - started)})`);
   return run(process.execPath, [next, ...nextStartArgs(config)], runtimeEnv);
 }

@@ -1,4 +1,5 @@
 import { bigint, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uuid, date } from 'drizzle-orm/pg-core';
+import type { LogCoverage } from '@/lib/engine/port';
 
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -30,6 +31,8 @@ export const queryRuns = pgTable(
     costUsd: doublePrecision('cost_usd'),
     rowCount: bigint('row_count', { mode: 'number' }),
     resultSha256: text('result_sha256'),
+    /** What the logs cover of the run's window, recorded with its result (no PHI: days, hours, counts); null when it reads no log table. */
+    coverage: jsonb('coverage').$type<LogCoverage>(),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     durationMs: integer('duration_ms'),

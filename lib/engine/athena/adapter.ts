@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Cell, EngineExecution, EngineStats, QueryEngine } from '@/lib/engine/port';
 import { DEFAULT_RETRY, type AthenaConfig } from './config';
 import { checkAthenaConfig } from './config-check';
+import { athenaCoverage } from './coverage';
 import type { AthenaContext } from './context';
 import { runQueryExecution } from './query-execution';
 import { executionStats, openQueryResults } from './query-results';
@@ -75,6 +76,7 @@ export function createAthenaEngine(config: AthenaConfig, clients: AthenaClients 
       };
       return { executionId: execution.QueryExecutionId, columns, batches: tracked(), stats: () => settled };
     },
+    coverage: (tables, window) => athenaCoverage(ctx, tables, window),
     checkConfig: () => checkAthenaConfig(ctx),
     dataWindow: async () => {
       try {

@@ -8,7 +8,7 @@ import type { LakeTable, ScanScope } from '@/lib/lake/tables';
 
 type ListedObject = { key: string; size: number; lastModified?: Date };
 
-const LIST_CONCURRENCY = 8;
+export const LIST_CONCURRENCY = 8;
 
 async function listPage(
   ctx: AthenaContext,
@@ -58,7 +58,7 @@ export async function listFolders(ctx: AthenaContext, bucket: string, prefix: st
   return out;
 }
 
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -108,7 +108,8 @@ export async function trailLocations(ctx: AthenaContext): Promise<{ root: string
   return out;
 }
 
-async function accessLogRoots(ctx: AthenaContext): Promise<string[]> {
+/** The archive bucket's access-log folders (PartitionedPrefix) the table reads, one per account × Region. */
+export async function accessLogRoots(ctx: AthenaContext): Promise<string[]> {
   const { config } = ctx;
   const prefix = config.layout.accessLogPrefix;
   const accounts =
@@ -214,18 +215,20 @@ export async function estimateScan(
   return { ...total, costUsd: athenaCostUsd(total.bytes) };
 }
 
+/** The first or last YYYY/MM/DD day folder under a prefix ('YYYY-MM-DD'), listing only year, month and day folders. */
+export async function edgeDayFolder(ctx: AthenaContext, root: string, edge: 'first' | 'last'): Promise<string | null> {
+  const pick = async (prefix: string, digits: number) => {
+    const names = (await listFolders(ctx, ctx.config.logBucket, prefix)).filter((name) => new RegExp(`^\\d{${digits}}$`).test(name)).sort();
+    return edge === 'first' ? names[0] : names.at(-1);
+  };
+  const year = await pick(root, 4);
+  const month = year && (await pick(`${root}${year}/`, 2));
+  const day = month && (await pick(`${root}${year}/${month}/`, 2));
+  return day ? `${year}-${month}-${day}` : null;
+}
+
 /** The newest CloudTrail delivery day (YYYY-MM-DD), found by listing only year/month/day folders. */
 export async function latestTrailDay(ctx: AthenaContext): Promise<string | null> {
-  const latest = async (prefix: string, digits: number) =>
-    (await listFolders(ctx, ctx.config.logBucket, prefix))
-      .filter((name) => new RegExp(`^\\d{${digits}}$`).test(name))
-      .sort()
-      .at(-1);
-  const found = await mapLimited(await trailLocations(ctx), LIST_CONCURRENCY, async ({ root }) => {
-    const year = await latest(root, 4);
-    const month = year && (await latest(`${root}${year}/`, 2));
-    const day = month && (await latest(`${root}${year}/${month}/`, 2));
-    return day ? `${year}-${month}-${day}` : null;
-  });
+  const found = await mapLimited(await trailLocations(ctx), LIST_CONCURRENCY, ({ root }) => edgeDayFolder(ctx, root, 'last'));
   return found.filter((d): d is string => d !== null).sort().at(-1) ?? null;
 }

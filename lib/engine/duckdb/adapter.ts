@@ -22,6 +22,7 @@ import {
   type QueryEngine,
   type SqlType,
 } from '@/lib/engine/port';
+import { localLakeCoverage } from '@/lib/lake/coverage-local';
 import { latestLogDay } from '@/lib/lake/latest-day';
 import { createLakeViews, estimateLakeScan } from './views';
 import { installTrinoMacros } from './macros';
@@ -146,6 +147,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       const from = new Date(Date.parse(`${last}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
       return { from, to: last };
     },
+    coverage: (tables, window) => localLakeCoverage(lake, tables, window),
     checkConfig: async () => {
       const exists = fs.existsSync(lake.dir);
       const last = exists ? latestLogDay(lake) : null;

@@ -80,7 +80,12 @@ describe('the journal against the portal’s own database role (postgres)', () =
   });
 
   it('keeps the rights it needs on the other tables', async () => {
-    await database.db.execute(sql`INSERT INTO sign_in_throttle (email, failures) VALUES ('someone@example.org', 1)`);
-    await database.db.execute(sql`DELETE FROM sign_in_throttle WHERE email = 'someone@example.org'`);
+    await database.db.execute(sql`INSERT INTO sign_in_throttle (key, window_start, failures, next_attempt_at) VALUES ('account:someone@example.org', now(), 1, now())`);
+    await database.db.execute(sql`UPDATE sign_in_throttle SET failures = 2 WHERE key = 'account:someone@example.org'`);
+    await database.db.execute(sql`DELETE FROM sign_in_throttle WHERE key = 'account:someone@example.org'`);
+    // and reads every table the later migrations added (evidence, posture, retention)
+    for (const table of ['evidence', 'posture_refreshes', 'deletion_requests', 'legal_holds', 'jobs']) {
+      await expect(database.db.execute(sql.raw(`SELECT count(*) FROM ${table}`))).resolves.toBeDefined();
+    }
   });
 });

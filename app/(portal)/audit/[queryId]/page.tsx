@@ -6,6 +6,7 @@ import { requirePage } from '@/lib/web/guard';
 import { pageData } from '@/lib/web/page-data';
 import { estimateQueryAction, runQueryAction } from './actions';
 import { getQueryForm } from '@/lib/queries/get-query-form';
+import { queryBackLink } from '@/lib/auth/navigation';
 
 export const metadata: Metadata = { title: 'Run a saved query' };
 
@@ -20,14 +21,15 @@ export default async function QueryPage({
   const initial = await searchParams;
   const ctx = await requirePage('/audit/[queryId]', `/audit/${queryId}`);
   const query = await pageData(getQueryForm(ctx, queryId));
+  const back = queryBackLink(ctx.actor);
   const initialValues: Record<string, string> = {};
   // a patient identifier is never taken from the address (it would sit in browser history and logs)
   for (const p of query.params) if (!p.phi && typeof initial[p.name] === 'string') initialValues[p.name] = initial[p.name]!;
   return (
     <>
       <p className="mb-2 text-sm">
-        <Link href="/audit" className="text-brand-700 hover:underline">
-          ← Audit
+        <Link href={back.href} className="text-brand-700 hover:underline">
+          ← {back.label}
         </Link>
       </p>
       <PageHeader title={query.title} description={query.description} />
@@ -43,7 +45,9 @@ export default async function QueryPage({
         <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
           {query.columns.map((c) => (
             <div key={c.name} className="contents">
-              <dt className="font-mono text-xs text-slate-700">{c.name}</dt>
+              <dt className="text-slate-800">
+                {c.label} <span className="font-mono text-xs text-slate-500">{c.name}</span>
+              </dt>
               <dd className="text-slate-600">{c.description}</dd>
             </div>
           ))}

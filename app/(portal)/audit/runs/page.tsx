@@ -9,7 +9,7 @@ import { can } from '@/lib/auth/policy';
 import { ValidationError } from '@/lib/errors';
 import { formatBytes, formatDuration, formatTimestamp } from '@/lib/format';
 import { listRuns } from '@/lib/queries/list-runs';
-import { listQueriesFor } from '@/lib/queries/list-queries';
+import { listLedgerQueries } from '@/lib/queries/list-queries';
 import { runParameterText } from '@/components/query/run-parameters';
 
 export const metadata: Metadata = { title: 'Run history' };
@@ -20,7 +20,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   const ctx = await requirePage('/audit/runs', '/audit/runs');
   const search = await searchParams;
   const filter = Object.fromEntries(Object.entries(search).filter(([, v]) => v !== undefined && v !== ''));
-  const queries = await listQueriesFor(ctx);
+  const queries = await listLedgerQueries(ctx);
   let result: Awaited<ReturnType<typeof listRuns>> = { runs: [], total: 0 };
   let error: string | null = null;
   try {

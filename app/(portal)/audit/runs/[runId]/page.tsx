@@ -3,17 +3,19 @@ import Link from 'next/link';
 import { ResultsTable } from '@/components/query/results-table';
 import { RerunButton } from '@/components/query/rerun-button';
 import { RunWatcher } from '@/components/query/run-watcher';
+import { CoverageNotice } from '@/components/query/coverage-notice';
 import { Alert, Badge } from '@/components/ui/alert';
 import { LinkButton } from '@/components/ui/button';
 import { PageHeader, Section } from '@/components/ui/page-header';
 import { requirePage } from '@/lib/web/guard';
 import { pageData } from '@/lib/web/page-data';
-import { formatBytes, formatDuration, formatTimestamp, formatUsd } from '@/lib/format';
+import { formatTimestamp } from '@/lib/format';
 import { cancelRunAction, exportRunAction, rerunAction } from './actions';
 import { getRun } from '@/lib/queries/get-run';
 import { getRunResults } from '@/lib/queries/get-run-results';
-import { listRuns } from '@/lib/queries/list-runs';
-import { RunParameters, runParameterText } from '@/components/query/run-parameters';
+import { describeResults } from '@/lib/queries/describe-results';
+import { listComparableRuns } from '@/lib/queries/list-comparable-runs';
+import { RunProvenance } from '@/components/query/run-provenance';
 import { ExportButtons } from '@/components/query/export-buttons';
 
 export const metadata: Metadata = { title: 'Query run' };
@@ -32,9 +34,8 @@ export default async function RunPage({
   const ctx = await requirePage('/audit/runs/[runId]', `/audit/runs/${runId}`);
   const run = await pageData(getRun(ctx, runId));
   const page = run.canViewResults ? await pageData(getRunResults(ctx, run.id, search)) : null;
-  const earlier = run.canViewResults
-    ? (await listRuns(ctx, { queryId: run.queryId, status: 'succeeded', limit: 20 })).runs.filter((r) => r.id !== run.id && r.startedAt < run.startedAt)
-    : [];
+  const view = page ? await describeResults(ctx, { queryId: run.queryId, parameters: run.parameters, columns: page.columns, rows: page.rows }) : null;
+  const earlier = run.canViewResults ? await listComparableRuns(ctx, run.id) : [];
   const sort = page && search.sort && page.columns.some((c) => c.name === search.sort) ? search.sort : undefined;
   const dir = search.dir === 'desc' ? 'desc' : 'asc';
 
@@ -57,10 +58,12 @@ export default async function RunPage({
         }
         actions={
           <>
-            {run.status !== 'running' ? <RerunButton action={rerunAction.bind(null, run.id)} /> : null}
-            <LinkButton href={`/audit/${run.queryId}?${new URLSearchParams(run.scope ? { from: run.scope.from, to: run.scope.to } : {}).toString()}`}>
-              New run
-            </LinkButton>
+            {run.canRun && run.status !== 'running' ? <RerunButton action={rerunAction.bind(null, run.id)} /> : null}
+            {run.canRun ? (
+              <LinkButton href={`/audit/${run.queryId}?${new URLSearchParams(run.scope ? { from: run.scope.from, to: run.scope.to } : {}).toString()}`}>
+                New run
+              </LinkButton>
+            ) : null}
           </>
         }
       />
@@ -77,20 +80,23 @@ export default async function RunPage({
           </Alert>
         </div>
       ) : null}
+      <CoverageNotice coverage={run.coverage} />
       {page ? (
         <Section
           title="Result"
           description={
             <span className="flex flex-wrap gap-3">
-              <span>{(run.rowCount ?? 0).toLocaleString('en-US')} rows</span>
+              <span>{(run.rowCount ?? 0).toLocaleString('en-US')} {run.rowCount === 1 ? 'row' : 'rows'}</span>
               <ExportButtons runId={run.id} formats={run.exportFormats} exportRun={exportRunAction} />
             </span>
           }
         >
           <ResultsTable
             caption={`Result of ${run.queryTitle}`}
-            columns={page.columns}
+            columns={view?.columns ?? page.columns}
             rows={page.rows}
+            links={view?.links}
+            drilldownLabel={view?.drilldownLabel}
             total={page.total}
             offset={page.offset}
             limit={page.limit}
@@ -103,60 +109,22 @@ export default async function RunPage({
         <Alert tone="info">Your role may see that this run happened, but not its rows.</Alert>
       ) : null}
       {earlier.length > 0 ? (
-        <Section title="Compare with an earlier run" description="Did the answer change? Rows added and removed since an earlier run of the same query.">
+        <Section title="Compare with an earlier run" description="Did the answer change? Earlier runs of the same query with the same parameters, and the rows added and removed since.">
           <ul className="flex flex-col gap-1 text-sm">
-            {earlier.slice(0, 10).map((r) => (
+            {earlier.map((r) => (
               <li key={r.id}>
                 <Link className="text-brand-700 underline" href={`/audit/runs/compare?before=${r.id}&after=${run.id}`}>
                   Compare with the run of {formatTimestamp(r.startedAt)}
                 </Link>{' '}
                 <span className="text-slate-500">
-                  by {r.actorLabel}, {r.rowCount ?? 0} rows, {runParameterText(r)}
+                  by {r.actorLabel}, {(r.rowCount ?? 0).toLocaleString('en-US')} {r.rowCount === 1 ? 'row' : 'rows'}
                 </span>
               </li>
             ))}
           </ul>
         </Section>
       ) : null}
-      <Section title="Provenance">
-        <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
-          <dt className="text-slate-500">Run id</dt>
-          <dd className="font-mono text-xs">{run.id}</dd>
-          <dt className="text-slate-500">Parameters</dt>
-          <dd>
-            <RunParameters run={run} />
-          </dd>
-          <dt className="text-slate-500">Window</dt>
-          <dd>{run.scope ? `${run.scope.from} to ${run.scope.to} (UTC, inclusive)` : '—'}</dd>
-          <dt className="text-slate-500">Engine</dt>
-          <dd>
-            {run.engine}
-            {run.engineExecutionId ? <span className="ml-2 font-mono text-xs text-slate-500">{run.engineExecutionId}</span> : null}
-          </dd>
-          <dt className="text-slate-500">Data scanned</dt>
-          <dd className="tabular">
-            {formatBytes(run.bytesScanned)}
-            {run.filesScanned !== null ? ` in ${run.filesScanned.toLocaleString('en-US')} files` : ''} (estimated {formatBytes(run.estimatedBytes)}); cost{' '}
-            {formatUsd(run.costUsd)}
-          </dd>
-          <dt className="text-slate-500">Duration</dt>
-          <dd className="tabular">{formatDuration(run.durationMs)}</dd>
-          <dt className="text-slate-500">SQL SHA-256</dt>
-          <dd className="break-all font-mono text-xs">{run.sqlSha256}</dd>
-          <dt className="text-slate-500">Result SHA-256</dt>
-          <dd className="break-all font-mono text-xs">{run.resultSha256 ?? '—'}</dd>
-          {run.rerunOf ? (
-            <>
-              <dt className="text-slate-500">Re-run of</dt>
-              <dd>
-                <Link className="font-mono text-xs text-brand-700 underline" href={`/audit/runs/${run.rerunOf}`}>
-                  {run.rerunOf}
-                </Link>
-              </dd>
-            </>
-          ) : null}
-        </dl>
-      </Section>
+      <RunProvenance run={run} />
     </>
   );
 }
