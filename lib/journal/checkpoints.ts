@@ -6,6 +6,9 @@ import { canonicalize } from '@/lib/canonical';
 import type { Db } from '@/lib/db/port';
 import { journal } from '@/lib/db/schema';
 import type { KeyRing } from '@/lib/keys/port';
+import { findSignerCertificate, recordSignerCertificate } from '@/lib/signer/certificate-registry';
+import { signDetached, verifyDetached } from '@/lib/signer/detached';
+import type { Signer } from '@/lib/signer/port';
 import { allObjects, type ObjectStore } from '@/lib/storage/object-store';
 import { appendJournal } from './append';
 import type { JournalVerification } from './verify';
@@ -13,12 +16,15 @@ import type { JournalVerification } from './verify';
 // The journal's head anchored outside the database: written to the object store under Object Lock,
 // authenticated with a key the database does not hold, each checkpoint naming the one before it.
 // Tail truncation, an edited-and-rechained journal and a deleted checkpoint are then all visible.
+// Since version 2 each checkpoint also carries a detached CMS signature through the signer port
+// (the evidence signer), so anyone holding its certificate can check it without the portal's key.
 
 export const CHECKPOINT_PREFIX = 'journal/checkpoints/';
 const keyOf = (seq: number) => `${CHECKPOINT_PREFIX}${String(seq).padStart(12, '0')}.json`;
 
 export type Checkpoint = {
-  version: 1;
+  /** 1: MAC only (written before checkpoints were signed); 2: MAC and signature. */
+  version: 1 | 2;
   seq: number;
   hash: string;
   /** When the entry at `seq` was appended. */
@@ -27,9 +33,13 @@ export type Checkpoint = {
   previous: { seq: number; hash: string; key: string } | null;
 };
 
-type StoredCheckpoint = Checkpoint & { mac: { alg: 'HMAC-SHA256'; keyId: string; value: string } };
+type StoredCheckpoint = Checkpoint & {
+  mac: { alg: 'HMAC-SHA256'; keyId: string; value: string };
+  /** Detached CMS SignedData (base64) over the checkpoint's canonical JSON, and its signer certificate's SHA-256. */
+  signature?: { alg: 'CMS'; signer: string; value: string };
+};
 
-export type CheckpointStore = { objects: ObjectStore; bucket: string; keys: KeyRing; retentionDays: number };
+export type CheckpointStore = { objects: ObjectStore; bucket: string; keys: KeyRing; retentionDays: number; signer: Signer };
 
 export type WrittenCheckpoint = { seq: number; hash: string; at: string; object: { bucket: string; key: string; versionId: string } };
 
@@ -41,10 +51,23 @@ function mac(keys: KeyRing, checkpoint: Checkpoint): StoredCheckpoint['mac'] {
 }
 
 function authentic(keys: KeyRing, stored: StoredCheckpoint): boolean {
-  const { mac: given, ...checkpoint } = stored;
+  const { mac: given, signature: _signature, ...checkpoint } = stored;
   const expected = mac(keys, checkpoint as Checkpoint);
   if (given?.alg !== expected.alg || given.keyId !== expected.keyId || typeof given.value !== 'string' || given.value.length !== expected.value.length) return false;
   return timingSafeEqual(Buffer.from(given.value), Buffer.from(expected.value));
+}
+
+const signedBytes = (checkpoint: Checkpoint) => Buffer.from(canonicalize(checkpoint), 'utf8');
+
+/** A version 2 checkpoint's signature verifies over its canonical bytes, by a certificate the portal recorded signing with. */
+async function signed(db: Db, stored: StoredCheckpoint, known: Map<string, boolean>): Promise<boolean> {
+  if (stored.version === 1) return true;
+  const { mac: _mac, signature, ...checkpoint } = stored;
+  if (signature?.alg !== 'CMS' || typeof signature.value !== 'string' || typeof signature.signer !== 'string') return false;
+  const check = verifyDetached(Buffer.from(signature.value, 'base64'), signedBytes(checkpoint as Checkpoint));
+  if (!check.valid || check.signerFingerprint !== signature.signer) return false;
+  if (!known.has(signature.signer)) known.set(signature.signer, (await findSignerCertificate(db, signature.signer)) !== null);
+  return known.get(signature.signer)!;
 }
 
 /** A checkpoint as stored; 'unreadable' when its bytes no longer match what was stored or are not one. */
@@ -79,14 +102,18 @@ export async function writeCheckpoint(db: Db, store: CheckpointStore, actor: Act
   const last = read && read !== 'unreadable' ? read : null;
   const now = new Date();
   const checkpoint: Checkpoint = {
-    version: 1,
+    version: 2,
     seq: head.seq,
     hash: head.hash,
     at: head.at.toISOString(),
     writtenAt: now.toISOString(),
     previous: last ? { seq: last.seq, hash: last.hash, key: keys.at(-1)! } : null,
   };
-  const body = JSON.stringify({ ...checkpoint, mac: mac(store.keys, checkpoint) } satisfies StoredCheckpoint, null, 2);
+  const identity = await store.signer.identity();
+  // the certificate is on record before anything it signs can be found
+  await db.transaction(async (tx) => recordSignerCertificate(tx as unknown as Db, store.signer, identity, now));
+  const signature = { alg: 'CMS' as const, signer: identity.fingerprint, value: (await signDetached(store.signer, signedBytes(checkpoint))).toString('base64') };
+  const body = JSON.stringify({ ...checkpoint, mac: mac(store.keys, checkpoint), signature } satisfies StoredCheckpoint, null, 2);
   const put = await store.objects.put({
     bucket: store.bucket,
     key: keyOf(head.seq),
@@ -112,11 +139,12 @@ export async function verifyCheckpoints(db: Db, store: CheckpointStore, chain: J
   const found = { verified: 0, latestSeq: null as number | null };
   if (!chain.ok && chain.firstBreak) return { ...found, problem: { kind: 'broken-chain', seq: chain.firstBreak.seq } };
   const keys = await checkpointKeys(store);
+  const knownSigners = new Map<string, boolean>();
   let previous: { seq: number; hash: string; key: string } | null = null;
   for (const key of keys) {
     const read = await readCheckpoint(store, key);
     const stored = read === 'unreadable' ? null : read;
-    if (!stored || stored.version !== 1 || !authentic(store.keys, stored) || keyOf(stored.seq) !== key) {
+    if (!stored || (stored.version !== 1 && stored.version !== 2) || !authentic(store.keys, stored) || keyOf(stored.seq) !== key || !(await signed(db, stored, knownSigners))) {
       return { ...found, problem: { kind: 'checkpoint-forged', seq: Number(key.slice(CHECKPOINT_PREFIX.length, -5)) } };
     }
     // each checkpoint names the one written before it: one missing in between breaks that link

@@ -114,6 +114,8 @@ export type PdfSignature = {
   signingTime: Date | null;
   reason: string | null;
   timestamp: TimestampInfo | null;
+  /** The signed message digest is the SHA-256 of the bytes the ByteRange covers. */
+  digestMatches: boolean;
   /** The CMS verifies over the byte range with its own signer certificate (and its time-stamp, if any). */
   valid: boolean;
   /** The byte range starts at 0 and reaches the end of the file: nothing was appended after signing. */
@@ -181,6 +183,7 @@ export function readPdfSignature(pdf: Buffer): PdfSignature {
     signingTime: pdfDate(literal(dictionary, 'M')),
     reason: literal(dictionary, 'Reason') ?? null,
     timestamp: null,
+    digestMatches: false,
     valid: false,
     coversWholeFile: sane && c + d === pdf.length,
     problems,
@@ -193,6 +196,7 @@ export function readPdfSignature(pdf: Buffer): PdfSignature {
     const check = verifySignerInfo(signedData, signedBytes);
     problems.push(...check.problems);
     result.signerFingerprint = check.signerCertificate ? fingerprintOf(check.signerCertificate) : null;
+    result.digestMatches = check.messageDigestMatches;
     const signerInfo = signedData.signerInfos[0];
     const token = signerInfo ? attributeValue(signerInfo, OID.signatureTimeStampToken, true) : undefined;
     if (signerInfo && token instanceof asn1js.Sequence) {

@@ -25,6 +25,7 @@ import {
   type Retention,
   type VersionPage,
 } from './object-store';
+import { decodeSegment, encodeSegment, recordName, type LockRecord, type VersionRecord } from './local-object-layout';
 
 // A local directory with S3's semantics. A key's '/'-separated segments are nested folders, so a
 // listing walks the tree in S3's byte order holding one folder at a time. Each version is an
@@ -43,21 +44,6 @@ export type LocalObjectStoreOptions = {
   now?: () => Date;
 };
 
-type VersionRecord = {
-  versionId: string;
-  seq: number;
-  deleteMarker: boolean;
-  lastModified: string;
-  size: number;
-  etag: string;
-  sha256: string;
-  storageClass: string;
-  contentType: string | null;
-  metadata: Record<string, string>;
-};
-
-type LockRecord = { retention: { mode: ObjectLockMode; retainUntil: string } | null; legalHold: boolean };
-
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 const RECORD = /^(\d{12})\.json$/;
@@ -65,29 +51,6 @@ const SLASH = Buffer.from('/');
 const MAX_KEY_BYTES = 1024;
 const MAX_METADATA_BYTES = 2048;
 const DAY_MS = 86_400_000;
-
-const UNESCAPED = new Set(Buffer.from('abcdefghijklmnopqrstuvwxyz0123456789._-'));
-
-// Lower-case letters, digits and ._- stay; every other byte is %XX, so names are safe on
-// case-insensitive file systems. The k/p prefix tells keys from folders and rules out '.' and '..'.
-function encodeSegment(segment: string): string {
-  let out = '';
-  for (const byte of Buffer.from(segment, 'utf8')) {
-    out += UNESCAPED.has(byte) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
-function decodeSegment(name: string): Buffer {
-  const bytes: number[] = [];
-  for (let i = 0; i < name.length; i++) {
-    if (name[i] === '%') {
-      bytes.push(parseInt(name.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else bytes.push(name.charCodeAt(i));
-  }
-  return Buffer.from(bytes);
-}
 
 const startsWith = (value: Buffer, prefix: Buffer) => value.length >= prefix.length && value.subarray(0, prefix.length).equals(prefix);
 
@@ -134,7 +97,6 @@ function normalizeMetadata(metadata: Record<string, string> | undefined, ref: { 
 
 const newVersionId = () => randomBytes(24).toString('base64url');
 const tempName = () => `${Date.now()}-${randomBytes(8).toString('hex')}.tmp`;
-const recordName = (seq: number) => `${String(seq).padStart(12, '0')}.json`;
 
 function encodeToken(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -62,7 +62,7 @@ describe('the embedded default key', () => {
     const identities = await Promise.all([1, 2, 3].map(() => createLocalSigner({ dir, installation: 'race' }).identity()));
     expect(new Set(identities.map((i) => i.fingerprint)).size).toBe(1);
     expect(fs.readdirSync(dir)).toEqual([DEFAULT_KEY_FILE]);
-  });
+  }, 30_000); // three RSA 3072 key generations at once: seconds on a busy machine
 
   it('has a SHA-256 fingerprint equal to what openssl prints for the certificate', async () => {
     const dir = freshDir('fingerprint');

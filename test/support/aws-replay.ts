@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
 import { S3Client } from '@aws-sdk/client-s3';
 
 export type ReplayRequest = {
@@ -93,6 +94,9 @@ function operationOf(req: http.IncomingMessage, query: Record<string, string>): 
   if (typeof target === 'string' && target.startsWith('CloudTrail_')) return `cloudtrail:${target.split('.').at(-1)}`;
   if (typeof target === 'string' && target.startsWith('TrentService.')) return `kms:${target.split('.').at(-1)}`;
   if (typeof target === 'string') return `athena:${target.split('.').at(-1)}`;
+  // HealthImaging's REST-JSON: the operation is the last path segment (…/imageSet/{id}/getImageSet, …/searchImageSets).
+  const imaging = /^\/datastore\/[^/]+(?:\/imageSet\/[^/]+)?\/([a-zA-Z]+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
+  if (imaging) return `medical-imaging:${imaging[1]![0]!.toUpperCase()}${imaging[1]!.slice(1)}`;
   if (query['x-id']) return `s3:${query['x-id']}`;
   if (req.method === 'GET' && query['list-type'] === '2') return 's3:ListObjectsV2';
   for (const [name, byMethod] of Object.entries(S3_SUBRESOURCES)) {
@@ -174,6 +178,17 @@ export class AwsReplay {
     return new KMSClient({
       region: 'us-east-1',
       endpoint: this.endpoint,
+      credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+      maxAttempts: 1,
+    });
+  }
+
+  /** HealthImaging (REST-JSON); the data-plane `runtime-` host prefix is off so the calls reach this endpoint. */
+  medicalImagingClient(): MedicalImagingClient {
+    return new MedicalImagingClient({
+      region: 'us-east-1',
+      endpoint: this.endpoint,
+      disableHostPrefix: true,
       credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
       maxAttempts: 1,
     });

@@ -2,7 +2,9 @@ export { BODY, bullets, heading, keyValueBlock, lines, MONO, MUTED, paragraph, s
 export { formatCell, formatNumber } from './cells';
 export { drawCoverPage, type CoverOptions } from './cover';
 export { createReportDocument, KIND_LABEL, type Box, type DocumentMeta, type Orientation, type ReportDocument } from './document';
+export { drawChart, niceStep } from './chart';
 export { renderPatientAccessReport } from './patient-access';
+export { renderPostureSummary } from './posture-summary';
 export { renderQueryRunReport } from './query-run';
 export { describeGap, describeHours, describeProblem, drawScopeSection, integrityStatement } from './scope';
 export { drawTable, type TableColumn, type TableOptions, type TableResult } from './table';

@@ -10,7 +10,9 @@ const HOUR_MS = 3_600_000;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${formatNumber(n)} ${n === 1 ? one : many}`;
 
+/** A gap of whole UTC days (both inclusive), or of hours (`YYYY-MM-DDTHH:00:00Z`, the end exclusive) as runs record them. */
 export function describeGap(gap: DayGap): string {
+  if (gap.from.includes('T')) return describeHours(gap.from, gap.to);
   const days = Math.round((Date.parse(`${gap.to}T00:00:00Z`) - Date.parse(`${gap.from}T00:00:00Z`)) / DAY_MS) + 1;
   return gap.from === gap.to ? `${gap.from} (1 day)` : `${gap.from} to ${gap.to} (${plural(days, 'day')})`;
 }

@@ -4,6 +4,7 @@ import type { Cell } from '@/lib/engine/port';
 
 export type { Cell };
 
+/** UTC days 'YYYY-MM-DD' (both inclusive), or hours 'YYYY-MM-DDTHH:00:00Z' (the end exclusive). */
 export type DayGap = { from: string; to: string };
 
 /** Days (UTC, inclusive) for which each source delivered logs in the window. */
@@ -82,4 +83,30 @@ export type PatientAccessReportDto = ReportHeader & {
   accessColumns: ColumnDto[];
   accesses: AsyncIterable<Cell[]>;
   runs: { accessRunId: string; studiesRunId: string; accessResultSha256: string; studiesResultSha256: string };
+};
+
+/** A chart drawn as vector graphics: stacked bars, or one line per series, over categories in order. */
+export type ChartDto = {
+  title: string;
+  kind: 'bars' | 'line';
+  unit: 'count' | 'bytes' | 'usd';
+  series: { label: string; color?: string }[];
+  /** One value per series, in the series' order. */
+  points: { label: string; values: number[] }[];
+  /** Under the chart: where its figures come from. */
+  note?: string;
+  /** Said instead of an empty chart. */
+  empty?: string;
+};
+
+export type PostureSummaryReportDto = ReportHeader & {
+  scope: ReportScope;
+  /** When the figures were recorded (the refresh's end). */
+  asOf: string | null;
+  refreshId: string | null;
+  headlines: { title: string; status: 'ok' | 'attention' | 'unknown'; text: string }[];
+  figures: { label: string; value: string; detail: string | null }[];
+  charts: ChartDto[];
+  /** The recorded runs behind the figures. */
+  runs: { figure: string; queryTitle: string; runId: string | null; status: string; sqlSha256: string | null; resultSha256: string | null }[];
 };
