@@ -21,6 +21,18 @@ export const PERMISSIONS = {
   'patient.read_phi': ['privacy_officer'],
   'posture.view': ['security_officer', 'privacy_officer', 'auditor'],
   'retention.view': ['approver', 'privacy_officer', 'auditor', 'admin'],
+  /** Study identifiers inside deletion requests and retention explanations (never patient identifiers). */
+  'retention.read_identifiers': ['privacy_officer', 'approver'],
+  /** Candidates past retention; filing, withdrawing and resuming deletion requests. */
+  'retention.request': ['privacy_officer'],
+  /** Placing and lifting legal holds. */
+  'retention.hold': ['privacy_officer'],
+  /** Approving or rejecting another person's deletion request (with step-up re-authentication). */
+  'retention.approve': ['approver'],
+  /** Retention rule sets: new versions, which one is in force. */
+  'retention.rules': ['admin'],
+  /** Deleting what two approvals released: the executor job only. */
+  'retention.execute': [],
   'evidence.view': ['privacy_officer', 'security_officer', 'approver', 'auditor', 'admin'],
   'journal.view': ['admin', 'auditor'],
   'admin.view': ['admin'],
@@ -32,7 +44,7 @@ export type Permission = keyof typeof PERMISSIONS;
  * The command line acts for an operator who already holds the data directory; it may run saved
  * queries and verify the journal, and every such act is journaled under the OS user.
  */
-const CLI_PERMISSIONS: ReadonlySet<Permission> = new Set(['audit.view', 'query.use', 'runs.view_all', 'patient.read_phi', 'journal.view', 'admin.view']);
+const CLI_PERMISSIONS: ReadonlySet<Permission> = new Set(['audit.view', 'query.use', 'runs.view_all', 'patient.read_phi', 'journal.view', 'admin.view', 'retention.view', 'retention.read_identifiers', 'evidence.view', 'posture.view']);
 
 /**
  * The portal's own jobs act as `system`, each with exactly the permissions listed here; a job not
@@ -40,6 +52,10 @@ const CLI_PERMISSIONS: ReadonlySet<Permission> = new Set(['audit.view', 'query.u
  */
 export const SYSTEM_PERMISSIONS: Record<string, readonly Permission[]> = {
   'sign-in': [],
+  /** Executes deletion requests two approvers released, and signs their certificates. */
+  'retention-executor': ['retention.view', 'retention.read_identifiers', 'retention.execute'],
+  /** Runs the posture dashboards' saved queries (aggregates) on a schedule or when someone asks; the figures are shown only to roles each query names. */
+  'posture-refresh': ['query.use', 'posture.view'],
 };
 
 export function can(actor: Actor | null, permission: Permission): boolean {

@@ -6,6 +6,10 @@ import type { Services } from '@/lib/context';
 import type { JobHandlers } from '@/lib/jobs/types';
 import { purgeResultsJob, RESULTS_PURGE_JOB } from '@/lib/queries/purge-results';
 import { QUERY_RUN_JOB, queryRunJob } from '@/lib/queries/query-run-job';
+import { POSTURE_REFRESH_JOB, postureRefreshJob } from '@/lib/posture/refresh-posture';
+import { deletionJob } from '@/lib/retention/execute-deletion-request';
+import { certificateJob } from '@/lib/retention/issue-disposition-certificate';
+import { CERTIFICATE_JOB, DELETION_JOB } from '@/lib/retention/job-kinds';
 
 /** Which domain does each kind of background job: the one table the workers run from. */
 export function jobHandlers(services: Services): JobHandlers {
@@ -14,5 +18,8 @@ export function jobHandlers(services: Services): JobHandlers {
     [LAKE_COMPACT_JOB]: compactLakeJob(services),
     [RESULTS_PURGE_JOB]: purgeResultsJob(services),
     [CHECKPOINT_JOB]: journalCheckpointJob(services),
+    [POSTURE_REFRESH_JOB]: postureRefreshJob(services),
+    [DELETION_JOB]: deletionJob(services),
+    [CERTIFICATE_JOB]: certificateJob(services),
   };
 }

@@ -12,9 +12,10 @@ import { CHECKPOINT_JOB, checkpointDue } from '@/lib/journal/checkpoints';
 import { athenaConfigFromEnv, lakeLayout } from './adapter-config';
 import { jobHandlers } from './job-handlers';
 import { integritySources } from './integrity-sources';
+import { controlPlane } from './control-plane';
 import { withCachedWindow } from './cached-engine';
 import { createKeys } from './keys';
-import { createObjectStore } from './object-store';
+import { createImageSetStore, createObjectStore } from './object-store';
 import { createSigner } from './signer';
 
 // The composition root: the one place that picks an adapter for each port from configuration.
@@ -49,7 +50,12 @@ export async function createServices(env: Env, overrides: ServiceOverrides = {})
   ownerOnly(env.dataDir);
   const keys = await createKeys(env);
   const integrity = await integritySources(env, { lakeDir: overrides.lakeDir });
-  const objects = await createObjectStore(env, { buckets: { [env.CUSTOS_JOURNAL_CHECKPOINT_BUCKET]: { objectLock: true } } });
+  const posturePlane = await controlPlane(env, { lakeDir: overrides.lakeDir });
+  const objects = await createObjectStore(env, {
+    buckets: { [env.CUSTOS_JOURNAL_CHECKPOINT_BUCKET]: { objectLock: true }, [env.CUSTOS_EVIDENCE_BUCKET]: { objectLock: true } },
+    lakeDir: lake.dir,
+  });
+  const imageSets = await createImageSetStore(env, { lakeDir: lake.dir });
   const database = await openDatabase({ url: env.DATABASE_URL, migrationUrl: env.DATABASE_MIGRATION_URL, dataDir: env.dataDir });
   let engine: QueryEngine;
   try {
@@ -63,10 +69,12 @@ export async function createServices(env: Env, overrides: ServiceOverrides = {})
     database,
     engine,
     objects,
+    imageSets,
     signer: await createSigner(env),
     results: new LocalResultStore(path.join(env.dataDir, 'results'), keys.fileKey('results')),
     lake,
     integrity,
+    controlPlane: posturePlane,
     keys,
     jobs: createJobRunner({
       db: database.db,
@@ -86,6 +94,7 @@ export async function createServices(env: Env, overrides: ServiceOverrides = {})
     close: async () => {
       await services.jobs.stop();
       integrity.close();
+      posturePlane.close();
       await engine.close();
       await database.close();
     },

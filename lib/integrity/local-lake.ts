@@ -43,10 +43,10 @@ export class LocalTrailStore implements TrailObjectStore {
     if (!fs.existsSync(this.root)) throw missingLake(this.root);
     const awsLogs = `${this.lake.layout.cloudtrailPrefix}AWSLogs`;
     const owners: { organizationId: string | null; account: string }[] = [];
-    for (const name of await entries(path.join(this.root, awsLogs))) {
+    for (const name of await entries(path.join(/*turbopackIgnore: true*/ this.root, awsLogs))) {
       if (ACCOUNT_ID.test(name)) owners.push({ organizationId: null, account: name });
       else if (ORGANIZATION_ID.test(name)) {
-        for (const account of await entries(path.join(this.root, awsLogs, name))) {
+        for (const account of await entries(path.join(/*turbopackIgnore: true*/ this.root, awsLogs, name))) {
           if (ACCOUNT_ID.test(account)) owners.push({ organizationId: name, account });
         }
       }
@@ -55,7 +55,7 @@ export class LocalTrailStore implements TrailObjectStore {
     for (const owner of owners) {
       const regions = new Set<string>();
       for (const kind of ['CloudTrail-Digest', 'CloudTrail']) {
-        for (const region of await entries(path.join(this.root, ownerRoot(this.lake.layout, owner), kind))) if (REGION_NAME.test(region)) regions.add(region);
+        for (const region of await entries(path.join(/*turbopackIgnore: true*/ this.root, ownerRoot(this.lake.layout, owner), kind))) if (REGION_NAME.test(region)) regions.add(region);
       }
       for (const region of [...regions].sort()) out.push({ ...owner, region });
     }
@@ -63,7 +63,7 @@ export class LocalTrailStore implements TrailObjectStore {
   }
 
   private async *listFolder(folder: string, accept: (key: string) => boolean): AsyncGenerator<string> {
-    for (const name of await entries(path.join(this.root, folder))) {
+    for (const name of await entries(path.join(/*turbopackIgnore: true*/ this.root, folder))) {
       const key = `${folder}/${name}`;
       if (accept(key)) yield key;
     }
@@ -77,11 +77,11 @@ export class LocalTrailStore implements TrailObjectStore {
   async *digestsFrom(output: TrailOutput, day: string): AsyncGenerator<string> {
     const base = `${ownerRoot(this.lake.layout, output)}/CloudTrail-Digest/${output.region}`;
     const first = dayFolderOf(day);
-    for (const y of await entries(path.join(this.root, base))) {
+    for (const y of await entries(path.join(/*turbopackIgnore: true*/ this.root, base))) {
       if (!/^\d{4}$/.test(y) || y < first.slice(0, 4)) continue;
-      for (const m of await entries(path.join(this.root, base, y))) {
+      for (const m of await entries(path.join(/*turbopackIgnore: true*/ this.root, base, y))) {
         if (!/^\d{2}$/.test(m) || `${y}/${m}` < first.slice(0, 7)) continue;
-        for (const d of await entries(path.join(this.root, base, y, m))) {
+        for (const d of await entries(path.join(/*turbopackIgnore: true*/ this.root, base, y, m))) {
           if (!/^\d{2}$/.test(d) || `${y}/${m}/${d}` < first) continue;
           yield* this.listFolder(`${base}/${y}/${m}/${d}`, (k) => parseCloudTrailDigestKey(k) !== null);
         }

@@ -142,13 +142,32 @@ export function accessLogKey(
 const ACCESS_LOG =
   /(\d{12})\/([a-z0-9-]+)\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})-([0-9A-Za-z]{16})$/;
 
-export type AccessLogKey = { account: string; region: string; bucket: string; day: string };
+export type AccessLogKey = {
+  account: string;
+  region: string;
+  bucket: string;
+  day: string;
+  /** The key's YYYY-MM-DD-hh-mm-ss: delivery time, or the event day at 00-00-00 (PartitionDateSource=EventTime). */
+  time: string;
+};
 
 /** Parses the part of a key after the access-log prefix. */
 export function parseAccessLogKey(keyAfterPrefix: string): AccessLogKey | null {
   const m = ACCESS_LOG.exec(keyAfterPrefix);
   if (!m) return null;
-  return { account: m[1]!, region: m[2]!, bucket: m[3]!, day: `${m[4]}/${m[5]}/${m[6]}` };
+  return { account: m[1]!, region: m[2]!, bucket: m[3]!, day: `${m[4]}/${m[5]}/${m[6]}`, time: m[7]! };
+}
+
+const SIMPLE_ACCESS_LOG = /^(\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})-([0-9A-Za-z]{16})$/;
+
+/**
+ * S3 server access log object (SimplePrefix, the default): [prefix][YYYY]-[MM]-[DD]-[hh]-[mm]-[ss]-[UniqueString],
+ * the time being the delivery time. Parses the part of a key after the access-log prefix; the
+ * key names no source bucket.
+ */
+export function parseSimpleAccessLogKey(keyAfterPrefix: string): { time: string } | null {
+  const m = SIMPLE_ACCESS_LOG.exec(keyAfterPrefix);
+  return m ? { time: m[1]! } : null;
 }
 
 /** S3 Inventory locations: <prefix><source-bucket>/<config-id>/… */

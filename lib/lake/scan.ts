@@ -144,7 +144,16 @@ async function folderObjects<T>(lakeDir: string, folder: string, parse: (key: st
 }
 
 
-async function scanCloudTrail(lake: LakeLocation, days: string[] | null, options: ScanOptions): Promise<RawPartition[]> {
+/** A folder holding YYYY/MM/DD day folders of one log stream, and what it is the stream of. */
+export type LogRoot = {
+  /** Lake-relative folder, '/'-separated, without a trailing slash. */
+  key: string;
+  /** CloudTrail: the Region; access logs: account/region/source bucket. */
+  location: string;
+};
+
+/** The CloudTrail log folders (AWSLogs/[o-id/]<account>/CloudTrail/<region>) of the lake. */
+async function cloudTrailRoots(lake: LakeLocation): Promise<LogRoot[]> {
   const root = toKey(lake.layout.cloudtrailPrefix, 'AWSLogs');
   const accountRoots: string[] = [];
   for (const top of (await entries(lake.dir, root)).dirs) {
@@ -156,23 +165,66 @@ async function scanCloudTrail(lake: LakeLocation, days: string[] | null, options
       accountRoots.push(toKey(root, top));
     }
   }
-  const out: RawPartition[] = [];
+  const out: LogRoot[] = [];
   for (const accountRoot of accountRoots) {
     const trail = toKey(accountRoot, 'CloudTrail');
     for (const region of (await entries(lake.dir, trail)).dirs.filter((r) => /^[a-z0-9-]+$/.test(r))) {
-      const regionKey = toKey(trail, region);
-      for (const day of await dayFolders(lake.dir, regionKey, days)) {
-        const folder = toKey(regionKey, day);
-        const files: RawFile[] = (await folderObjects(lake.dir, folder, parseCloudTrailLogKey, options.known)).map((o) => ({
-          table: 'cloudtrail_logs',
-          kind: 'cloudtrail',
-          path: o.key,
-          ...o.stat,
-          fingerprint: o.fingerprint,
-          partition: { account: o.parsed.account, region: o.parsed.region, timestamp: o.parsed.day },
-        }));
-        if (files.length > 0) out.push({ table: 'cloudtrail_logs', id: folder, day, files });
+      out.push({ key: toKey(trail, region), location: region });
+    }
+  }
+  return out;
+}
+
+/** The access-log folders (<prefix><account>/<region>/<source bucket>) of the lake. */
+async function accessLogRoots(lake: LakeLocation): Promise<LogRoot[]> {
+  const root = lake.layout.accessLogPrefix.replace(/\/+$/, '');
+  const out: LogRoot[] = [];
+  for (const account of (await entries(lake.dir, root)).dirs.filter((a) => /^\d{12}$/.test(a))) {
+    for (const region of (await entries(lake.dir, toKey(root, account))).dirs.filter((r) => /^[a-z0-9-]+$/.test(r))) {
+      for (const bucket of (await entries(lake.dir, toKey(root, account, region))).dirs) {
+        out.push({ key: toKey(root, account, region, bucket), location: `${account}/${region}/${bucket}` });
       }
+    }
+  }
+  return out;
+}
+
+/** The folders of a date-partitioned log table, each with every day folder ('YYYY/MM/DD') it holds (folders only: no object is listed). */
+export async function logDayFolders(lake: LakeLocation, table: 'cloudtrail_logs' | 's3_access_logs'): Promise<(LogRoot & { days: string[] })[]> {
+  const roots = table === 'cloudtrail_logs' ? await cloudTrailRoots(lake) : await accessLogRoots(lake);
+  return Promise.all(roots.map(async (r) => ({ ...r, days: await dayFolders(lake.dir, r.key, null) })));
+}
+
+/** The inventory reports' hive folders (…/hive/dt=YYYY-MM-DD-HH-MM) that hold a symlink.txt. */
+export async function inventoryReportFolders(lake: LakeLocation): Promise<{ key: string; dt: string }[]> {
+  const root = lake.layout.inventoryPrefix.replace(/\/+$/, '');
+  const out: { key: string; dt: string }[] = [];
+  for (const bucket of (await entries(lake.dir, root)).dirs) {
+    for (const config of (await entries(lake.dir, toKey(root, bucket))).dirs) {
+      const hive = toKey(root, bucket, config, 'hive');
+      for (const dtDir of (await entries(lake.dir, hive)).dirs) {
+        const m = /^dt=(\d{4}-\d{2}-\d{2}-\d{2}-\d{2})$/.exec(dtDir);
+        if (m && statFile(lake.dir, toKey(hive, dtDir, 'symlink.txt'))) out.push({ key: toKey(hive, dtDir), dt: m[1]! });
+      }
+    }
+  }
+  return out;
+}
+
+async function scanCloudTrail(lake: LakeLocation, days: string[] | null, options: ScanOptions): Promise<RawPartition[]> {
+  const out: RawPartition[] = [];
+  for (const { key: regionKey } of await cloudTrailRoots(lake)) {
+    for (const day of await dayFolders(lake.dir, regionKey, days)) {
+      const folder = toKey(regionKey, day);
+      const files: RawFile[] = (await folderObjects(lake.dir, folder, parseCloudTrailLogKey, options.known)).map((o) => ({
+        table: 'cloudtrail_logs',
+        kind: 'cloudtrail',
+        path: o.key,
+        ...o.stat,
+        fingerprint: o.fingerprint,
+        partition: { account: o.parsed.account, region: o.parsed.region, timestamp: o.parsed.day },
+      }));
+      if (files.length > 0) out.push({ table: 'cloudtrail_logs', id: folder, day, files });
     }
   }
   return out;
@@ -180,26 +232,20 @@ async function scanCloudTrail(lake: LakeLocation, days: string[] | null, options
 
 async function scanAccessLogs(lake: LakeLocation, days: string[] | null, options: ScanOptions): Promise<RawPartition[]> {
   const prefix = lake.layout.accessLogPrefix;
-  const root = prefix.replace(/\/+$/, '');
   const out: RawPartition[] = [];
-  for (const account of (await entries(lake.dir, root)).dirs.filter((a) => /^\d{12}$/.test(a))) {
-    for (const region of (await entries(lake.dir, toKey(root, account))).dirs.filter((r) => /^[a-z0-9-]+$/.test(r))) {
-      for (const bucket of (await entries(lake.dir, toKey(root, account, region))).dirs) {
-        const bucketKey = toKey(root, account, region, bucket);
-        for (const day of await dayFolders(lake.dir, bucketKey, days)) {
-          const folder = toKey(bucketKey, day);
-          const parse = (key: string) => parseAccessLogKey(key.slice(prefix.length));
-          const files: RawFile[] = (await folderObjects(lake.dir, folder, parse, options.known)).map((o) => ({
-            table: 's3_access_logs',
-            kind: 'access-log',
-            path: o.key,
-            ...o.stat,
-            fingerprint: o.fingerprint,
-            partition: { timestamp: o.parsed.day },
-          }));
-          if (files.length > 0) out.push({ table: 's3_access_logs', id: folder, day, files });
-        }
-      }
+  for (const { key: bucketKey } of await accessLogRoots(lake)) {
+    for (const day of await dayFolders(lake.dir, bucketKey, days)) {
+      const folder = toKey(bucketKey, day);
+      const parse = (key: string) => parseAccessLogKey(key.slice(prefix.length));
+      const files: RawFile[] = (await folderObjects(lake.dir, folder, parse, options.known)).map((o) => ({
+        table: 's3_access_logs',
+        kind: 'access-log',
+        path: o.key,
+        ...o.stat,
+        fingerprint: o.fingerprint,
+        partition: { timestamp: o.parsed.day },
+      }));
+      if (files.length > 0) out.push({ table: 's3_access_logs', id: folder, day, files });
     }
   }
   return out;
@@ -263,18 +309,10 @@ async function readInventoryReport(lake: LakeLocation, hiveDir: string, dt: stri
 }
 
 async function scanInventory(lake: LakeLocation): Promise<RawPartition[]> {
-  const root = lake.layout.inventoryPrefix.replace(/\/+$/, '');
   const out: RawPartition[] = [];
-  for (const bucket of (await entries(lake.dir, root)).dirs) {
-    for (const config of (await entries(lake.dir, toKey(root, bucket))).dirs) {
-      const hive = toKey(root, bucket, config, 'hive');
-      for (const dtDir of (await entries(lake.dir, hive)).dirs) {
-        const m = /^dt=(\d{4}-\d{2}-\d{2}-\d{2}-\d{2})$/.exec(dtDir);
-        if (!m) continue;
-        const report = await readInventoryReport(lake, toKey(hive, dtDir), m[1]!);
-        if (report && report.files.length > 0) out.push(report);
-      }
-    }
+  for (const { key, dt } of await inventoryReportFolders(lake)) {
+    const report = await readInventoryReport(lake, key, dt);
+    if (report && report.files.length > 0) out.push(report);
   }
   return out;
 }

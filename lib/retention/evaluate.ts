@@ -19,6 +19,8 @@ export type StudyFacts = {
   retentionClass?: RetentionClass | null;
   legalHold?: boolean;
   objectLocks?: readonly ObjectLock[];
+  /** Other holds that stand in the way, each said as a reason (a legal hold placed in Custos, a disposal already done). */
+  otherHolds?: readonly string[];
 };
 
 /** What `retention explain --json` prints, keys in this order. */
@@ -35,17 +37,36 @@ export type RetentionJson = {
   reasons: string[];
 };
 
+/** One rule of the set against the study: whether it applies and the last day it keeps the study. */
+export type RuleOutcome = {
+  id: string;
+  /** What the rule matches on, in words ("modality MG", "a minor at the study", "every study"). */
+  when: string;
+  applies: 'yes' | 'no' | 'unknown';
+  /** Null when it does not apply, or needs the missing birth date. */
+  keptThrough: string | null;
+  arithmetic: string | null;
+};
+
 export type Explanation = RetentionJson & {
   ruleSetId: string;
   asOf: string;
   /** The last day retention keeps the study: the day before retainUntil. */
   retainedThrough: string | null;
+  /** Every rule of the set, in order, with the date it is met. */
+  rules: RuleOutcome[];
   /** The explanation in sentences: the facts, each rule's arithmetic, the outcome. */
   steps: string[];
 };
 
-export function explainRetention(study: StudyFacts, ruleSet: RuleSet, asOf: string): Explanation {
+export type ExplainOptions = {
+  /** False for readers who may see the dates retention depends on but not the birth date itself (approvers): birthDate is null and no sentence names it. */
+  showBirthDate?: boolean;
+};
+
+export function explainRetention(study: StudyFacts, ruleSet: RuleSet, asOf: string, options: ExplainOptions = {}): Explanation {
   checkInput(study, asOf);
+  const showBirthDate = options.showBirthDate ?? true;
   const steps = [
     `Rule set ${ruleSet.id} version ${ruleSet.version} (${ruleSet.jurisdiction}): every rule that applies counts and the latest end wins; ` +
       `29 February anniversaries fall on ${ruleSet.leapDay === 'feb28' ? '28 February' : '1 March'} in common years.`,
@@ -56,18 +77,21 @@ export function explainRetention(study: StudyFacts, ruleSet: RuleSet, asOf: stri
     birthDate: study.birthDate,
     modalities: study.modality.split('\\').map((m) => m.trim().toUpperCase()),
   };
-  const minor = minorAtStudy(study, ruleSet, steps);
+  const minor = minorAtStudy(study, ruleSet, steps, showBirthDate);
 
   const applying: { rule: Rule; through: string | null; certain: boolean }[] = [];
+  const rules: RuleOutcome[] = [];
   for (const rule of ruleSet.rules) {
     const match = ruleMatches(rule, dates, minor);
     if (match === false) {
       steps.push(`Rule ${rule.id} (${describeWhen(rule)}) does not apply.`);
+      rules.push({ id: rule.id, when: describeWhen(rule), applies: 'no', keptThrough: null, arithmetic: null });
       continue;
     }
     // A condition that cannot be decided is taken to hold: it can only lengthen retention.
-    const { through, arithmetic } = keptThrough(rule, dates, ruleSet);
+    const { through, arithmetic } = keptThrough(rule, dates, ruleSet, showBirthDate);
     steps.push(`Rule ${rule.id} (${describeWhen(rule)}) ${match ? 'applies' : 'may apply'}: ${arithmetic}.`);
+    rules.push({ id: rule.id, when: describeWhen(rule), applies: match ? 'yes' : 'unknown', keptThrough: through, arithmetic });
     applying.push({ rule, through, certain: match === true });
   }
 
@@ -97,13 +121,14 @@ export function explainRetention(study: StudyFacts, ruleSet: RuleSet, asOf: stri
     rule: (blocked ?? winner)?.rule.id ?? null,
     ruleSetVersion: ruleSet.version,
     studyDate: study.studyDate,
-    birthDate: study.birthDate,
+    birthDate: showBirthDate ? study.birthDate : null,
     retainUntil,
     deletable: reasons.length === 0,
     reasons,
     ruleSetId: ruleSet.id,
     asOf,
     retainedThrough,
+    rules,
     steps,
   };
 }
@@ -124,7 +149,7 @@ function checkInput(study: StudyFacts, asOf: string): void {
 }
 
 /** Whether the patient was under the majority age on the study date; null when it cannot be told. */
-function minorAtStudy(study: StudyFacts, ruleSet: RuleSet, steps: string[]): boolean | null {
+function minorAtStudy(study: StudyFacts, ruleSet: RuleSet, steps: string[], showBirthDate: boolean): boolean | null {
   const recorded = study.retentionClass ?? null;
   if (study.birthDate === null) {
     if (recorded === null) {
@@ -138,7 +163,7 @@ function minorAtStudy(study: StudyFacts, ruleSet: RuleSet, steps: string[]): boo
   const age = ageAt(study.birthDate, study.studyDate, ruleSet.leapDay);
   const byDates = study.studyDate < majority;
   steps.push(
-    `Born ${study.birthDate} → ${ordinal(ruleSet.majorityAge)} birthday ${majority}; aged ${age} on ${study.studyDate}, ` +
+    `${showBirthDate ? `Born ${study.birthDate} → ` : 'The '}${ordinal(ruleSet.majorityAge)} birthday ${majority}; aged ${age} on ${study.studyDate}, ` +
       (byDates ? 'a minor at the study.' : 'an adult at the study (the birthday itself counts).'),
   );
   if (!byDates && recorded === 'pediatric') {
@@ -157,6 +182,7 @@ function holds(study: StudyFacts, asOf: string): string[] {
   // A retain-until date keeps its whole UTC day, as a retention end does.
   const locked = locks.flatMap((l) => (l.retainUntil === null ? [] : [utcDayOf(l.retainUntil)])).filter((day) => day >= asOf);
   if (locked.length) out.push(`S3 Object Lock retains ${objects(locked.length)} until as late as ${locked.reduce((a, b) => (b > a ? b : a))}`);
+  out.push(...(study.otherHolds ?? []));
   return out;
 }
 

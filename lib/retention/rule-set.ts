@@ -36,6 +36,8 @@ export const ruleSetSchema = z
     name: z.string().trim().min(1).max(200),
     jurisdiction: z.string().trim().min(1).max(200),
     version: z.number().int('a whole number').min(1),
+    /** The catalog facilities (as the catalog names them) this rule set governs; absent: every facility no other rule set names. */
+    facilities: z.array(z.string().trim().min(1).max(200)).min(1).max(200).optional(),
     /** Under this age on the study date, the patient was a minor at the study. */
     majorityAge: wholeYears(1, 30).default(18),
     leapDay: z.enum(LEAP_DAY_RULES).default('feb28'),

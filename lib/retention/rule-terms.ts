@@ -22,8 +22,11 @@ export function describeWhen(rule: Rule): string {
   return parts.length ? parts.join(', ') : 'every study';
 }
 
-/** The last day the rule keeps the study (null when it needs the missing birth date) and how. */
-export function keptThrough(rule: Rule, study: StudyDates, ruleSet: RuleSet): { through: string | null; arithmetic: string } {
+/**
+ * The last day the rule keeps the study (null when it needs the missing birth date) and how.
+ * Without `showBirthDate` the arithmetic names the birthdays, never the birth date itself.
+ */
+export function keptThrough(rule: Rule, study: StudyDates, ruleSet: RuleSet, showBirthDate = true): { through: string | null; arithmetic: string } {
   const { yearsAfterStudy, untilAge, plusYears = 0 } = rule.keep;
   const terms: { day: string; text: string }[] = [];
   if (yearsAfterStudy !== undefined) {
@@ -34,7 +37,7 @@ export function keptThrough(rule: Rule, study: StudyDates, ruleSet: RuleSet): { 
     const target = plusYears ? `the ${ordinal(untilAge)} birthday + ${years(plusYears)}` : `the ${ordinal(untilAge)} birthday`;
     if (study.birthDate === null) return { through: null, arithmetic: `needs the birth date for ${target}, and it is missing` };
     const birthday = birthdayAt(study.birthDate, untilAge, ruleSet.leapDay);
-    let text = `born ${study.birthDate} → ${ordinal(untilAge)} birthday ${birthday}`;
+    let text = `${showBirthDate ? `born ${study.birthDate} → ` : ''}${ordinal(untilAge)} birthday ${birthday}`;
     let day = birthday;
     if (plusYears) {
       // Counted from the birth date (the birthday at untilAge + plusYears), so a 29 February birth

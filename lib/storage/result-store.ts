@@ -25,7 +25,7 @@ export class LocalResultStore implements ResultStore {
   ) {}
 
   private file(runId: string, kind: 'rows' | 'meta') {
-    return path.join(this.dir, `${assertId(runId)}.${kind === 'rows' ? 'rows.sealed' : 'meta.json'}`);
+    return path.join(/*turbopackIgnore: true*/ this.dir, `${assertId(runId)}.${kind === 'rows' ? 'rows.sealed' : 'meta.json'}`);
   }
 
   private context(runId: string) {

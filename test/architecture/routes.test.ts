@@ -76,7 +76,7 @@ describe('routes by construction', () => {
   });
 
   it('fails for an entry point missing from the registry (the checks themselves work)', () => {
-    expect(routeOf('(portal)/retention/requests/[requestId]/page.tsx')).toBe('/retention/requests/[requestId]');
-    expect(Object.keys(PAGES)).not.toContain('/retention/requests/[requestId]');
+    expect(routeOf('(portal)/retention/unlisted/[itemId]/page.tsx')).toBe('/retention/unlisted/[itemId]');
+    expect(Object.keys(PAGES)).not.toContain('/retention/unlisted/[itemId]');
   });
 });

@@ -142,10 +142,13 @@ describe('lake generator building blocks', () => {
     }
   });
 
-  it('keeps pediatric studies until the later of 7 years and age 21', () => {
-    expect(retainUntil('2018-03-01', '2015-06-01', true)).toBe('2036-06-01');
-    expect(retainUntil('2018-03-01', '2000-06-01', true)).toBe('2025-03-01');
-    expect(retainUntil('2018-03-01', '2015-06-01', false)).toBe('2025-03-01');
+  it('keeps pediatric studies until the later of 7 years and the 24th birthday (21 + 3), mammography 10 years', () => {
+    expect(retainUntil('2018-03-01', '2015-06-01', true, 'CR')).toBe('2039-06-01');
+    expect(retainUntil('2018-03-01', '1998-06-01', true, 'CR')).toBe('2025-03-01');
+    expect(retainUntil('2018-03-01', '2015-06-01', false, 'CR')).toBe('2025-03-01');
+    expect(retainUntil('2018-03-01', '1970-06-01', false, 'MG')).toBe('2028-03-01');
+    expect(retainUntil('2020-02-29', '1970-06-01', false, 'CT')).toBe('2027-02-28');
+    expect(retainUntil('2020-02-29', '2008-02-29', true, 'CT')).toBe('2032-02-29');
   });
 
   it('schedules inventory reports on Sundays plus the last day of the window', () => {

@@ -65,6 +65,7 @@ type CatalogRow = {
   study_date: string;
   patient_birth_date: string;
   retention_class: string;
+  modality: string;
   vip: boolean;
   legal_hold: boolean;
 };
@@ -179,7 +180,7 @@ async function readLake(root: string): Promise<Lake> {
   }
   const catalog = await query<CatalogRow>(
     `SELECT patient_id_hash, study_instance_uid, image_set_id, s3_key_prefix, CAST(study_date AS VARCHAR) AS study_date,
-            CAST(patient_birth_date AS VARCHAR) AS patient_birth_date, retention_class, vip, legal_hold
+            CAST(patient_birth_date AS VARCHAR) AS patient_birth_date, retention_class, modality, vip, legal_hold
      FROM read_parquet('${path.join(root, DEFAULT_LAYOUT.catalogPrefix)}*.parquet')`,
   );
   return { root, truth, ctFiles, records, copies, logLines, catalog, accesses: deriveAccesses(truth, records, logLines, catalog) };
@@ -699,8 +700,8 @@ describe('generateLake: S3 Inventory and the study catalog', () => {
       expect(r.storage_class, `${r.key}: ${age} days`).toBe(rank[expected]);
       expect(r.mode).toBe('COMPLIANCE');
       expect(r.hold).toBe(c.legal_hold ? 'ON' : 'OFF');
-      const adult = addYears(c.study_date, 7);
-      const minor = addYears(c.patient_birth_date, 21);
+      const adult = addYears(c.study_date, c.modality === 'MG' ? 10 : 7);
+      const minor = addYears(c.patient_birth_date, 24);
       expect(r.until).toBe(c.retention_class === 'pediatric' && minor > adult ? minor : adult);
     }
   });
@@ -786,6 +787,24 @@ describe('generateLake: truth.json against the files', () => {
     expect(after.length).toBeGreaterThan(0);
     expect(after.length).toBeLessThan(lake.accesses.length / 2);
 
+    // per person (the session name behind a role, else the principal) and UTC day
+    const hashOf = new Map(lake.catalog.map((c) => [c.study_instance_uid, c.patient_id_hash]));
+    const nights = new Map<string, { requests: number; studies: Set<string>; patients: Set<string> }>();
+    for (const a of after) {
+      const person = a.principal.includes(':assumed-role/') ? a.principal.split('/')[2]! : a.principal;
+      const k = `${a.time.slice(0, 10)}\t${person}`;
+      const n = nights.get(k) ?? { requests: 0, studies: new Set(), patients: new Set() };
+      n.requests++;
+      n.studies.add(a.studyInstanceUid);
+      n.patients.add(hashOf.get(a.studyInstanceUid)!);
+      nights.set(k, n);
+    }
+    const expected = [...nights.entries()]
+      .sort(([x], [y]) => (x < y ? -1 : 1))
+      .map(([k, n]) => ({ person: k.split('\t')[1], day: k.split('\t')[0], requests: n.requests, studies: n.studies.size, patients: n.patients.size }));
+    expect(lake.truth.afterHours.byPersonDay).toEqual(expected);
+    expect(lake.truth.afterHours.byPersonDay.some((n) => n.patients > 1)).toBe(true);
+
     const failed = new Map<string, number>();
     const bump = (k: string) => failed.set(k, (failed.get(k) ?? 0) + 1);
     const inWindow = (t: string) => t >= `${lake.truth.window.from}T` && t.slice(0, 10) <= lake.truth.window.to;
@@ -837,6 +856,18 @@ describe('generateLake: truth.json against the files', () => {
     expect(bulk.distinctStudies).toBeGreaterThanOrEqual(150);
     expect([bulk.from, bulk.to]).toEqual([reads[0]!.time, reads.at(-1)!.time]);
     expect(Date.parse(bulk.to) - Date.parse(bulk.from)).toBeLessThanOrEqual(2.5 * 3_600_000);
+    const hours = new Map<string, Access[]>();
+    for (const a of reads) hours.set(`${a.time.slice(0, 13)}:00:00Z`, [...(hours.get(`${a.time.slice(0, 13)}:00:00Z`) ?? []), a]);
+    expect(bulk.hours).toEqual(
+      [...hours.entries()].map(([hour, list]) => ({
+        hour,
+        distinctStudies: new Set(list.map((a) => a.studyInstanceUid)).size,
+        accesses: list.length,
+        denied: list.filter((a) => a.outcome !== 'success').length,
+        firstAccess: list[0]!.time,
+        lastAccess: list.at(-1)!.time,
+      })),
+    );
 
     const perHour = new Map<string, Set<string>>();
     for (const a of lake.accesses) {
@@ -852,8 +883,8 @@ describe('generateLake: truth.json against the files', () => {
     const due = lake.catalog
       .filter((c) => {
         if (c.legal_hold) return false;
-        const adult = addYears(c.study_date, 7);
-        const until = c.retention_class === 'pediatric' && addYears(c.patient_birth_date, 21) > adult ? addYears(c.patient_birth_date, 21) : adult;
+        const byStudy = addYears(c.study_date, c.modality === 'MG' ? 10 : 7);
+        const until = c.retention_class === 'pediatric' && addYears(c.patient_birth_date, 24) > byStudy ? addYears(c.patient_birth_date, 24) : byStudy;
         return until < asOf;
       })
       .map((c) => c.study_instance_uid)
@@ -866,6 +897,20 @@ describe('generateLake: truth.json against the files', () => {
     const heldOld = planted.find((s) => s.kind === 'no-access' && dayDiff(s.studyDate, asOf) > 7 * 366)!;
     expect(lake.catalog.find((c) => c.study_instance_uid === heldOld.studyInstanceUid)!.legal_hold).toBe(true);
     expect(due).not.toContain(heldOld.studyInstanceUid);
+    // mammography is kept 10 years: studies between 7 and 10 years old are not due, older ones are
+    const mammograms = lake.catalog.filter((c) => c.modality === 'MG' && !c.legal_hold);
+    const between = mammograms.filter((c) => addYears(c.study_date, 7) < asOf && addYears(c.study_date, 10) >= asOf);
+    const older = mammograms.filter((c) => addYears(c.study_date, 10) < asOf);
+    expect(between.length).toBeGreaterThan(0);
+    expect(older.length).toBeGreaterThan(0);
+    for (const c of between) expect(due).not.toContain(c.study_instance_uid);
+    for (const c of older) expect(due).toContain(c.study_instance_uid);
+    // a minor's study is kept to the 24th birthday (21 + 3) when that comes later than 7 years
+    const kept = lake.catalog.filter(
+      (c) => c.retention_class === 'pediatric' && !c.legal_hold && addYears(c.study_date, 7) < asOf && addYears(c.patient_birth_date, 24) >= asOf,
+    );
+    expect(kept.length).toBeGreaterThan(0);
+    for (const c of kept) expect(due).not.toContain(c.study_instance_uid);
   });
 
   it('keeps identifiers consistent between truth.json, the catalog and the logs', () => {

@@ -77,7 +77,7 @@ describe('custos integrity validate', () => {
   });
 
   it.each([
-    [['--from', '2026-13-01', '--to', '2026-10-29'], /^custos: --from must be a UTC day YYYY-MM-DD$/],
+    [['--from', '2026-13-01', '--to', '2026-10-29'], /^custos: --from must be a UTC day YYYY-MM-DD \(got "2026-13-01"\)$/],
     [['--from', '2026-10-28'], /^custos: --to is required: a UTC day YYYY-MM-DD$/],
     [['--from', '2026-10-29', '--to', '2026-10-28'], /^custos: --to must be on or after --from$/],
     [[...WINDOW, '--region', 'US-EAST'], /^custos: --region must be a Region name such as us-east-1 \(got "US-EAST"\)$/],

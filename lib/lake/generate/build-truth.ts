@@ -6,8 +6,8 @@ import { resolveEmission, type ResolvedAccess } from './emission';
 import type { InventoryReport, StorageTotals } from './inventory';
 import type { Plan } from './plan';
 import type { Cast } from './scenario';
-import { isoHour, isoSecond } from './time';
-import { compareAccesses, type Truth, type TruthAccess } from './truth';
+import { dateOf, DAY, isoHour, isoSecond } from './time';
+import { compareAccesses, type AfterHoursDay, type BulkHour, type Truth, type TruthAccess } from './truth';
 import {
   ANALYTICS_ACCOUNT,
   ARCHIVE_BUCKET,
@@ -94,6 +94,24 @@ export function buildTruth(input: {
     sessionStart: 0,
   });
   const bulk = sortAccesses(planted.filter((a) => a.principal === bulkPrincipal).map(toAccess));
+  const bulkHours = new Map<string, { studies: Set<string>; accesses: number; denied: number; first: string; last: string }>();
+  for (const a of bulk) {
+    const hour = `${a.time.slice(0, 13)}:00:00Z`;
+    const h = bulkHours.get(hour) ?? { studies: new Set<string>(), accesses: 0, denied: 0, first: a.time, last: a.time };
+    h.studies.add(a.studyInstanceUid);
+    h.accesses++;
+    if (a.outcome !== 'success') h.denied++;
+    if (a.time < h.first) h.first = a.time;
+    if (a.time > h.last) h.last = a.time;
+    bulkHours.set(hour, h);
+  }
+  const hours: BulkHour[] = [...bulkHours.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([hour, h]) => ({ hour, distinctStudies: h.studies.size, accesses: h.accesses, denied: h.denied, firstAccess: h.first, lastAccess: h.last }));
+
+  const byPersonDay: AfterHoursDay[] = input.days
+    .flatMap((d) => d.afterHoursByPerson.map(([person, requests, studies, patients]) => ({ person, day: dateOf(world.startMs + d.day * DAY), requests, studies, patients })))
+    .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.person < b.person ? -1 : a.person > b.person ? 1 : 0));
 
   const failed = sum(input.days.flatMap((d) => d.failed));
   const hourly = sum(input.days.flatMap((d) => d.decryptDenied));
@@ -128,6 +146,7 @@ export function buildTruth(input: {
       from: bulk[0]!.time,
       to: bulk[bulk.length - 1]!.time,
       distinctStudies: new Set(bulk.map((a) => a.studyInstanceUid)).size,
+      hours,
     },
     vipAccesses: planted
       .filter((a) => patientOf(a).vip)
@@ -141,7 +160,7 @@ export function buildTruth(input: {
         action: access.action,
         source: access.source,
       })),
-    afterHours: { count: input.days.reduce((n, d) => n + d.afterHours, 0) },
+    afterHours: { count: input.days.reduce((n, d) => n + d.afterHours, 0), byPersonDay },
     failedAccess: [...failed.entries()]
       .map(([k, count]) => {
         const [principal, source] = k.split('\t') as [string, 'healthimaging' | 's3' | 'kms'];

@@ -11,6 +11,7 @@ import { resolveEmission, type AccessLine, type Emission } from './emission';
 import type { Plan } from './plan';
 import { hashString, rngFor } from './random';
 import { DAY, HOUR, isAfterHours, isoHour, SECOND } from './time';
+import { personOf } from './truth';
 import {
   ARCHIVE_BUCKET,
   BUSINESS_HOURS,
@@ -41,6 +42,8 @@ export type DayResult = {
   records: number;
   accesses: number;
   afterHours: number;
+  /** The day's after-hours accesses per person: [person, requests, distinct studies, distinct patients]. */
+  afterHoursByPerson: [string, number, number, number][];
   /** `${principal}\t${source}` → denied requests. */
   failed: [string, number][];
   /** `${hour}\t${keyArn}\t${principal}` → denied Decrypt calls. */
@@ -128,6 +131,7 @@ export class DayWriter {
     const regionHours = REGIONS.map(() => new Int32Array(24));
     let accesses = 0;
     let afterHours = 0;
+    const nights = new Map<string, { requests: number; studies: Set<number>; patients: Set<number> }>();
     const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
     const place = (pair: PairIndex, deliveredMs: number, ms: number, json: string) => {
       const key = `${pair}:${deliveredMs}`;
@@ -160,7 +164,15 @@ export class DayWriter {
         const a = res.access;
         if (a && owned(a.time)) {
           accesses++;
-          if (isAfterHours(this.activity.clock, a.time, BUSINESS_HOURS)) afterHours++;
+          if (isAfterHours(this.activity.clock, a.time, BUSINESS_HOURS)) {
+            afterHours++;
+            const person = personOf(a.principal);
+            let night = nights.get(person);
+            if (!night) nights.set(person, (night = { requests: 0, studies: new Set(), patients: new Set() }));
+            night.requests++;
+            night.studies.add(a.study);
+            night.patients.add(w.studies[a.study]!.patient);
+          }
           if (a.outcome !== 'success') bump(failed, `${a.principal}\t${a.source}`);
         }
         const k = res.kmsDenied;
@@ -235,6 +247,7 @@ export class DayWriter {
       records,
       accesses,
       afterHours,
+      afterHoursByPerson: [...nights.entries()].map(([person, n]) => [person, n.requests, n.studies.size, n.patients.size]),
       failed: [...failed.entries()],
       decryptDenied: [...decryptDenied.entries()],
     };

@@ -3,6 +3,8 @@
 // with the answers the saved queries must find. Same options and seed → byte-identical output.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeArchive } from './archive';
+import { writeAwsApiRecords } from './aws-api';
 import { buildTruth } from './build-truth';
 import { writeCatalog } from './catalog';
 import type { DayResult } from './day-files';
@@ -89,6 +91,15 @@ export async function generateLake(opts: GenerateOptions): Promise<GenerateSumma
   const inventory = await writeInventory(world, outDir);
   files += 1 + inventory.files;
   bytes += catalog.bytes + inventory.bytes;
+  if (o.archive) {
+    const archive = await writeArchive(world, outDir);
+    files += archive.files;
+    bytes += archive.bytes;
+  }
+
+  const awsApi = await writeAwsApiRecords(world, plan, outDir);
+  files += awsApi.files;
+  bytes += awsApi.bytes;
 
   const truth = buildTruth({ world, plan, cast, days: dayResults, inventory });
   await put(TRUTH_FILE, `${JSON.stringify(truth, null, 2)}\n`);

@@ -21,6 +21,8 @@ export type GenerateOptions = {
   catalogKey?: string;
   /** Worker threads for the day files; 0 runs everything in this thread. Output is identical either way. */
   workers?: number;
+  /** Also write the archive the logs speak of (object versions and image sets; default true). */
+  archive?: boolean;
   onProgress?: (p: { day: string; eventsWritten: number }) => void;
 };
 
@@ -34,6 +36,7 @@ export type ResolvedOptions = {
   layout: LakeLayout;
   catalogKey: string;
   workers: number;
+  archive: boolean;
   /** Window start (inclusive) and end (exclusive), epoch ms. */
   startMs: number;
   endMs: number;
@@ -72,6 +75,7 @@ export function resolveOptions(opts: GenerateOptions): ResolvedOptions {
     layout: opts.layout ?? DEFAULT_LAYOUT,
     catalogKey: opts.catalogKey ?? DEMO_CATALOG_KEY,
     workers,
+    archive: opts.archive ?? true,
     startMs: dayStart(from),
     endMs: endStart + 86_400_000,
   };

@@ -8,6 +8,13 @@ export const METADATA_DIR = '_custos';
 export const MARKER = `${METADATA_DIR}/generation.json`;
 export const PUBLIC_KEYS_DIR = `${METADATA_DIR}/cloudtrail-public-keys`;
 export const TRUTH_FILE = 'truth.json';
+/** The demo archive (object versions and image sets) the logs speak of: lib/lake/generate/archive.ts. */
+export const ARCHIVE_DIR = 'archive';
+
+/** Where the local object store (bucket folders) and the local image-set store keep the demo archive. */
+export function archivePaths(lakeDir: string): { objects: string; imageSets: string } {
+  return { objects: path.join(lakeDir, ARCHIVE_DIR, 'objects'), imageSets: path.join(lakeDir, ARCHIVE_DIR, 'image-sets') };
+}
 
 function topLevel(prefix: string): string {
   return prefix.split('/').find((s) => s !== '') ?? '';
@@ -23,6 +30,7 @@ export function ownedEntries(layout: LakeLayout): Set<string> {
       topLevel(layout.catalogPrefix),
       METADATA_DIR,
       TRUTH_FILE,
+      ARCHIVE_DIR,
     ].filter((s) => s !== ''),
   );
 }

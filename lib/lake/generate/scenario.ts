@@ -41,11 +41,13 @@ type PlantedPatientSpec = {
 };
 
 const PLANTED_PATIENTS: PlantedPatientSpec[] = [
-  { kind: 'adult', facility: 0, ageYears: 58, vip: false, studies: [{ modality: 'CT', daysBeforeWindow: 700 }, { modality: 'MR', daysBeforeWindow: 40 }] },
+  // The no-access patient's mammograms: one 9 years old on legal hold, one 11 years old past the 10-year rule.
+  // The adult's first study is past retention on the window's last day (an end-of-retention candidate with an access in the window).
+  { kind: 'adult', facility: 0, ageYears: 58, vip: false, studies: [{ modality: 'CT', yearsBeforeEnd: 8 }, { modality: 'MR', daysBeforeWindow: 40 }] },
   { kind: 'pediatric', facility: 4, ageYears: 9, vip: false, studies: [{ modality: 'CR', yearsBeforeEnd: 8 }, { modality: 'US', daysBeforeWindow: 20 }] },
   { kind: 'vip', facility: 2, ageYears: 47, vip: true, studies: [{ modality: 'CT', daysBeforeWindow: 25 }] },
   { kind: 'vip', facility: 6, ageYears: 35, vip: true, studies: [{ modality: 'MR', daysBeforeWindow: 35 }, { modality: 'DX', daysBeforeWindow: 900 }] },
-  { kind: 'no-access', facility: 9, ageYears: 72, vip: false, studies: [{ modality: 'MG', yearsBeforeEnd: 9, legalHold: true }, { modality: 'US', daysBeforeWindow: 50 }] },
+  { kind: 'no-access', facility: 9, ageYears: 72, vip: false, studies: [{ modality: 'MG', yearsBeforeEnd: 9, legalHold: true }, { modality: 'US', daysBeforeWindow: 50 }, { modality: 'MG', yearsBeforeEnd: 11 }] },
   { kind: 's3-only', facility: 10, ageYears: 64, vip: false, studies: [{ modality: 'CT', daysBeforeWindow: 30 }] },
 ];
 

@@ -6,6 +6,8 @@
 // - sources: which logs show it; 'kms' when the Decrypt S3 made for it names the object in its
 //   encryption context (a refused Decrypt carries no request parameters, so it never does).
 // - Age bands: whole days from study_date to the report date: <30, <90, <365, <1095, <2555, else.
+// - person: the session name of an assumed-role principal (the person behind the role), else the
+//   principal itself (an IAM user's ARN, an access-log requester).
 import type { ResolvedAccess, SeenBy } from './emission';
 import type { AgeBand, InventoryReport, StorageTotals } from './inventory';
 import type { StorageClass } from './lifecycle';
@@ -69,11 +71,18 @@ export type Truth = {
     studies: string[];
     patientIdHashes: string[];
   };
-  bulkAccess: { principal: string; from: string; to: string; distinctStudies: number };
+  bulkAccess: {
+    principal: string;
+    from: string;
+    to: string;
+    distinctStudies: number;
+    /** Every clock hour (UTC) of the bulk principal's accesses, as bulk-access reports an hour above its threshold. */
+    hours: BulkHour[];
+  };
   /** Every access to a VIP patient's studies in the window. */
   vipAccesses: { patientIdHash: string; studyInstanceUid: string; principal: string; time: string; action: string; source: string }[];
-  /** Accesses in the window outside business hours in timeZone. */
-  afterHours: { count: number };
+  /** Accesses in the window outside business hours in timeZone: how many, and per person and UTC day. */
+  afterHours: { count: number; byPersonDay: AfterHoursDay[] };
   /** Every refused request in the window (HealthImaging, S3 and KMS), grouped. */
   failedAccess: { principal: string; source: 'healthimaging' | 's3' | 'kms'; count: number }[];
   /** The burst of refused Decrypt calls after the key-policy change. */
@@ -88,6 +97,24 @@ export type Truth = {
   /** Clock hours without any CloudTrail record in a Region (`to` exclusive). */
   coverageGaps: { region: string; from: string; to: string }[];
 };
+
+export type BulkHour = {
+  /** 'YYYY-MM-DDTHH:00:00Z' */
+  hour: string;
+  distinctStudies: number;
+  accesses: number;
+  denied: number;
+  firstAccess: string;
+  lastAccess: string;
+};
+
+/** One person's after-hours accesses on one UTC day, sorted by day then person. */
+export type AfterHoursDay = { person: string; day: string; requests: number; studies: number; patients: number };
+
+/** The person behind a principal, as the after-hours queries group and filter by it. */
+export function personOf(principal: string): string {
+  return /^arn:[^:]+:sts::[^:]*:assumed-role\//.test(principal) ? principal.split('/')[2]! : principal;
+}
 
 export function compareAccesses(a: { time: string; source: string; action: string; requestId?: string | null; eventId?: string | null }, b: typeof a): number {
   const keys: (keyof typeof a)[] = ['time', 'source', 'action', 'requestId', 'eventId'];

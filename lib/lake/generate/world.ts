@@ -362,7 +362,7 @@ export function hashPatients(world: World, catalogKey: string) {
  * reasonable formulation of those rules gives the same answer.
  */
 export function isBoundaryDate(studyDate: string, birthDate: string, asOf: string): boolean {
-  if (addYears(studyDate, 7) === asOf || addYears(birthDate, 21) === asOf) return true;
+  if (addYears(studyDate, 7) === asOf || addYears(studyDate, 10) === asOf || addYears(birthDate, 24) === asOf) return true;
   if (addYears(birthDate, 18) === studyDate) return true;
   const age = daysFrom(studyDate, asOf);
   for (const [days, years] of [
@@ -381,11 +381,16 @@ export function isPediatricAt(birthDate: string, studyDate: string): boolean {
   return addYears(birthDate, 18) > studyDate;
 }
 
-export function retainUntil(studyDate: string, birthDate: string, pediatric: boolean): string {
-  const adult = addYears(studyDate, 7);
-  if (!pediatric) return adult;
-  const majority = addYears(birthDate, 21);
-  return majority > adult ? majority : adult;
+/**
+ * The last day retention keeps a study, by the health system's default rule set (lib/retention):
+ * 7 years after the study, mammography 10; a minor's until the later of that and the 24th
+ * birthday (21 plus a 3-year statute of limitations). 29 February anniversaries fall on 28 February.
+ */
+export function retainUntil(studyDate: string, birthDate: string, pediatric: boolean, modality: string): string {
+  const byStudy = addYears(studyDate, modality === 'MG' ? 10 : 7);
+  if (!pediatric) return byStudy;
+  const statute = addYears(birthDate, 24);
+  return statute > byStudy ? statute : byStudy;
 }
 
 const clock = new LocalClock(TIME_ZONE);
@@ -422,7 +427,7 @@ export function createStudy(
     retentionClass: pediatric ? 'pediatric' : 'adult',
     legalHold: opts.legalHold,
     facility: patient.facility,
-    retainUntil: retainUntil(studyDate, patient.birthDate, pediatric),
+    retainUntil: retainUntil(studyDate, patient.birthDate, pediatric, spec.code),
     objects: [],
     planted: opts.planted,
   };
