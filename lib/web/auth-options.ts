@@ -23,21 +23,22 @@ function header(headers: unknown, name: string): string | string[] | undefined {
 }
 
 /**
- * Where next-auth sends the browser after signing in or out: a page of the portal itself, as a path.
- * next-auth's default answers with an absolute URL built from NEXTAUTH_URL, which names the server's
- * own view of the portal (http://localhost:PORT by default): a dead page for a browser that reached
- * the portal by another name. A path resolves against the origin the browser is on. Anything that
- * would leave the portal becomes the home page.
+ * Where next-auth sends the browser after signing in or out: a page of the portal itself, never
+ * another site. next-auth's client parses the answer with `new URL`, so it is absolute (on
+ * NEXTAUTH_URL's origin); the sign-in form and the sign-out button navigate by path themselves, so a
+ * browser that reached the portal by another name stays on it.
  */
 export function portalRedirect({ url, baseUrl }: { url: string; baseUrl: string }): string {
-  if (url.startsWith('/')) return safeCallbackUrl(url);
+  const home = new URL('/', baseUrl);
+  const onPortal = (path: string) => new URL(safeCallbackUrl(path), home).toString();
+  if (url.startsWith('/')) return onPortal(url);
   let target: URL;
   try {
     target = new URL(url);
   } catch {
-    return '/';
+    return home.toString();
   }
-  return target.origin === new URL(baseUrl).origin ? safeCallbackUrl(`${target.pathname}${target.search}${target.hash}`) : '/';
+  return target.origin === home.origin ? onPortal(`${target.pathname}${target.search}${target.hash}`) : home.toString();
 }
 
 let cached: NextAuthOptions | undefined;

@@ -11,4 +11,6 @@ export const BAD_QUERY_STRINGS: Record<string, string[]> = {
   '/patients/report': ['accesses=abc&studies=def', `accesses=${RUN}&studies=${RUN}&offset=-1`, `accesses=${RUN}&studies=${RUN}&dir=up`, 'view=%3Cscript%3E'],
   '/patients': ['ref=not%20a%20link', `ref=${'A'.repeat(5000)}`],
   '/admin': ['offset=-1', 'offset=1.5', 'limit=9999', 'action=journal.delete'],
+  '/posture': ['days=12', 'from=20261101', 'to=last-week', 'days=30&days=90'],
+  [`/posture/runs/${RUN}`]: ['offset=-1', 'limit=abc', 'dir=sideways'],
 };

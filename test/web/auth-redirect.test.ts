@@ -1,19 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { portalRedirect } from '@/lib/web/auth-options';
 
-// Where next-auth sends the browser after signing in or out: a path on the portal, resolved by the
-// browser against the address it is on, never NEXTAUTH_URL's host and never another site.
+// Where next-auth sends the browser after signing in or out: a page on the portal (absolute, since
+// next-auth's client parses it), never another site. The sign-in form and the sign-out button
+// navigate by path, so the browser stays on the address it is on.
 const baseUrl = 'http://localhost:3000';
 
 describe('the redirect after signing in or out', () => {
-  it('keeps a path on the portal as a path (so a browser on another host name stays there)', () => {
-    expect(portalRedirect({ url: '/sign-in?reason=signed-out', baseUrl })).toBe('/sign-in?reason=signed-out');
-    expect(portalRedirect({ url: '/audit/runs#latest', baseUrl })).toBe('/audit/runs#latest');
+  it('keeps a path on the portal, as an address next-auth\'s client can parse', () => {
+    expect(portalRedirect({ url: '/sign-in?reason=signed-out', baseUrl })).toBe('http://localhost:3000/sign-in?reason=signed-out');
+    expect(portalRedirect({ url: '/audit/runs#latest', baseUrl })).toBe('http://localhost:3000/audit/runs#latest');
+    expect(() => new URL(portalRedirect({ url: '/patients', baseUrl }))).not.toThrow();
   });
 
-  it("turns NEXTAUTH_URL's own absolute addresses into paths", () => {
-    expect(portalRedirect({ url: 'http://localhost:3000/patients?x=1', baseUrl })).toBe('/patients?x=1');
-    expect(portalRedirect({ url: 'http://localhost:3000', baseUrl })).toBe('/');
+  it("keeps NEXTAUTH_URL's own addresses", () => {
+    expect(portalRedirect({ url: 'http://localhost:3000/patients?x=1', baseUrl })).toBe('http://localhost:3000/patients?x=1');
+    expect(portalRedirect({ url: 'http://localhost:3000', baseUrl })).toBe('http://localhost:3000/');
   });
 
   it.each([
@@ -27,6 +29,6 @@ describe('the redirect after signing in or out', () => {
     'sign-in',
     '',
   ])('sends %j to the home page', (url) => {
-    expect(portalRedirect({ url, baseUrl })).toBe('/');
+    expect(portalRedirect({ url, baseUrl })).toBe('http://localhost:3000/');
   });
 });

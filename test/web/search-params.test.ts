@@ -19,7 +19,9 @@ describe('query strings pages read', () => {
     expect(searchRouteOf(`/audit/runs/${RUN}`)).toBe('/audit/runs/[runId]');
     expect(searchRouteOf('/audit/failed-access')).toBe('/audit/[queryId]');
     expect(searchRouteOf('/patients')).toBe('/patients');
-    expect(searchRouteOf('/posture')).toBeNull();
+    expect(searchRouteOf('/posture')).toBe('/posture');
+    expect(searchRouteOf(`/posture/runs/${RUN}`)).toBe('/posture/runs/[runId]');
+    expect(searchRouteOf('/retention')).toBeNull();
   });
 
   it.each(Object.entries(BAD_QUERY_STRINGS))('names the bad value on %s', (path, corpus) => {
