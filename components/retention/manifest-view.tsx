@@ -1,4 +1,3 @@
-import Link from 'next/link';
 import { formatBytes, formatNumber, formatTimestamp } from '@/lib/format';
 import type { Manifest } from '@/lib/retention/manifest';
 import { ExplanationSteps, RuleOutcomes } from './explanation';
@@ -152,9 +151,8 @@ export function NotDeleted({ manifest }: { manifest: Manifest }) {
           <ul className="mt-1 list-[circle] pl-5 text-xs">
             {storedResults.map((r) => (
               <li key={r.runId}>
-                <Link className="text-brand-700 underline" href={`/audit/runs/${r.runId}`}>
-                  {r.queryId} run {r.runId.slice(0, 8)}
-                </Link>{' '}
+                {/* named, not linked: the run ledger shows a run to its owner and to roles that see every run */}
+                {r.queryId} run <span className="font-mono">{r.runId}</span>{' '}
                 ({formatNumber(r.studies.length)} studies)
               </li>
             ))}

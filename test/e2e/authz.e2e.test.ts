@@ -75,7 +75,9 @@ describe('authorization of every entry point for every role', () => {
     const po = await session('privacy');
     poRun = runIdOf(await po.action(ROOT, '(portal)/audit/[queryId]/actions.ts#runQueryAction', '/audit/patient-access-history', ['patient-access-history', null, form({ patient: mrn, from, to })]));
     poRunAgain = runIdOf(await po.action(ROOT, '(portal)/audit/[queryId]/actions.ts#runQueryAction', '/audit/patient-access-history', ['patient-access-history', null, form({ patient: mrn, from, to })]));
-    report = (await po.action(ROOT, '(portal)/patients/actions.ts#openPatientAction', '/patients', [null, form({ patient: mrn, from, to })])).redirect!;
+    const opened = await po.action(ROOT, '(portal)/patients/actions.ts#openPatientAction', '/patients', [null, form({ patient: mrn, from, to })]);
+    expect(opened.redirect, JSON.stringify(opened)).toMatch(/^\/patients\/report\?/);
+    report = opened.redirect!;
     const so = await session('security');
     soRun = runIdOf(await so.action(ROOT, '(portal)/audit/[queryId]/actions.ts#runQueryAction', '/audit/failed-access', ['failed-access', null, form({ from, to })]));
     expect(await finished(po, poRun)).toBe('succeeded');

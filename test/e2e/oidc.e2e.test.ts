@@ -86,7 +86,8 @@ describe('sign-in through an OpenID Provider', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await signInThroughProvider(page, PRIVACY);
-    await page.waitForURL(`${base()}/audit`);
+    // a privacy officer's home is the patient view
+    await page.waitForURL(`${base()}/patients`);
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Patients' }).waitFor();
     expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Audit', 'Patients', 'Posture', 'Retention', 'Evidence']);
@@ -116,7 +117,8 @@ describe('sign-in through an OpenID Provider', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await signInThroughProvider(page, PRIVACY);
-    await page.waitForURL(`${base()}/audit`);
+    // a privacy officer's home is the patient view
+    await page.waitForURL(`${base()}/patients`);
     const cookies = await context.cookies(base());
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/sign-in\?reason=signed-out/);
