@@ -80,6 +80,8 @@ export function benchReportText(r: BenchResult): string {
   out.push(
     `Evidence PDF: ${n(r.evidence.rows)} rows rendered and signed in ${n(r.evidence.pdf10kMs)} ms, ${n(r.evidence.pages)} pages, ${mb(r.evidence.pdf10kBytes)}; ` +
       `peak RSS +${mb(r.evidence.pdf10kRssDeltaBytes)} (goal < 150 MiB)`,
+    `Posture: refresh of every figure ${n(r.posture.refreshMs)} ms over 30 days (goal < 10 s), ${n(r.posture.refresh365Ms)} ms over 365 days; ` +
+      `cached dashboard ${n(r.posture.cachedRenderMs)} ms (goal < 1 s)`,
   );
   const goal = (met: boolean | null) => (met === null ? '' : met ? ' (goal met)' : ' (goal NOT met)');
   out.push(

@@ -13,6 +13,7 @@ import { compactFromRaw, prepareLake, type CompactionFigures, type GenerationFig
 import { plantedPatient, savedQueryParams, windowDays, windowEnding, type Window } from './bench-params';
 import { measureCsvExport, type ExportFigures } from './csv-export';
 import { measureEvidencePdf, type EvidenceFigures } from './evidence-pdf';
+import { measurePosture, type PostureFigures } from './posture';
 import { cloudTrailRecordsByDay, recordsInScope } from './events-in-scope';
 import { round } from './figures';
 import { REFERENCE_DAYS, type BenchOptions } from './options';
@@ -58,6 +59,7 @@ export type BenchResult = {
   export: ExportFigures | null;
   /** A 10,000-row query-run report rendered and signed (synthetic rows): goal a peak RSS increase under 150 MB. */
   evidence: EvidenceFigures;
+  posture: PostureFigures;
 };
 
 async function patientAccessHistory(
@@ -179,6 +181,10 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
       log(`  ${queries[query.id]!.ms} ms, ${queries[query.id]!.rows} rows`);
     }
 
+    log('Posture: every dashboard figure refreshed over 30 and 365 days, and the recorded dashboard rendered …');
+    const posture = await measurePosture(main.location.dir, main.truth.window.to);
+    log(`  refresh ${n(posture.refreshMs)} ms (30 days), ${n(posture.refresh365Ms)} ms (365 days); cached render ${n(posture.cachedRenderMs)} ms.`);
+
     let exported: ExportFigures | null = null;
     if (!options.skipExport) {
       log(`CSV export of ${options.exportRows.toLocaleString('en-US')} rows …`);
@@ -218,6 +224,7 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
       baseline,
       export: exported,
       evidence,
+      posture,
     };
   } finally {
     sampler.stop();

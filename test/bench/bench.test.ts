@@ -100,6 +100,11 @@ describe('npm run bench on a tiny lake', () => {
     expect(result.queries['user-activity']!.rows).toBeGreaterThanOrEqual(truth.investigatedUser.accesses);
   });
 
+  it('refreshes the posture dashboards over 30 and 365 days and renders the recorded one, and reports each time', () => {
+    expect(positive(result.posture.refreshMs) && positive(result.posture.refresh365Ms) && positive(result.posture.cachedRenderMs)).toBe(true);
+    expect(result.posture.window30.to).toBe(result.posture.window365.to);
+  });
+
   it('makes a 10,000-row evidence PDF, rendered and signed, and reports its time and peak RSS increase', () => {
     expect(result.evidence).toMatchObject({ rows: 10_000 });
     expect(positive(result.evidence.pdf10kMs) && positive(result.evidence.pdf10kBytes) && result.evidence.pages > 100).toBe(true);

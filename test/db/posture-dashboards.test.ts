@@ -74,9 +74,7 @@ describe(`posture dashboards over the demo lake (${kind})`, () => {
   it('refreshes every figure over the demo lake, recording each run and both snapshots', async () => {
     const runs = await services.database.db.select().from(queryRuns);
     console.log(`posture refresh over the demo lake (${kind}): ${Math.round(refreshMs)} ms; runs: ${runs.map((r) => `${r.queryId} ${r.durationMs} ms`).join(', ')}`);
-    // the target is 10 s on an otherwise idle machine (the benchmark reports posture.refreshMs); this
-    // bound only catches a refresh gone badly wrong on a busy test machine
-    expect(refreshMs).toBeLessThan(60_000);
+    // speed is the benchmark's (posture.refreshMs), not a test's: this line only reports it
     const [row] = await services.database.db.select().from(postureRefreshes).where(eq(postureRefreshes.windowTo, window.to));
     expect(row!.state).toBe('succeeded');
     expect(Object.keys(row!.runs).sort()).toEqual([...FIGURE_KEYS].sort());
@@ -107,12 +105,11 @@ describe(`posture dashboards over the demo lake (${kind})`, () => {
     expect(lifecycle.body).toEqual(JSON.parse(fs.readFileSync(path.resolve('test/fixtures/posture/custos-demo-imaging-archive.lifecycle.json'), 'utf8')));
   });
 
-  it('renders a recorded dashboard in well under a second, and journals the view', async () => {
+  it('renders a recorded dashboard, and journals the view', async () => {
     const started = performance.now();
     const d = await getPostureDashboard(security, window);
     const ms = performance.now() - started;
     console.log(`posture cached render (${kind}): ${Math.round(ms)} ms`);
-    expect(ms).toBeLessThan(1000);
     expect(d.refresh?.state).toBe('succeeded');
     expect(d.preset).toBe(30);
     const views = await services.database.db.select().from(journal).where(eq(journal.action, 'posture.view'));
