@@ -1,4 +1,5 @@
 import { Alert } from '@/components/ui/alert';
+import { addDays } from '@/lib/days';
 import type { CoverageGap, CoverageSource, LogCoverage, SourceCoverage } from '@/lib/engine/port';
 
 // What the logs cover of a result's window, stated next to the result so that an empty answer
@@ -21,14 +22,13 @@ const ORDER: CoverageSource[] = ['cloudtrail', 's3_access_logs', 's3_inventory']
 const MAX_GAPS = 6;
 
 const span = (from: string, to: string) => (from === to ? from : `${from} … ${to}`);
-const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
 /** "2026-10-12 04:00 – 07:00 UTC"; whole days as days ("2026-10-05 – 2026-10-10", both inclusive). */
 export function gapText(gap: CoverageGap): string {
   const [fromDay, fromTime] = [gap.from.slice(0, 10), gap.from.slice(11, 16)];
   const [toDay, toTime] = [gap.to.slice(0, 10), gap.to.slice(11, 16)];
   if (fromTime === '00:00' && toTime === '00:00') {
-    const last = dayBefore(toDay);
+    const last = addDays(toDay, -1);
     return last === fromDay ? fromDay : `${fromDay} – ${last}`;
   }
   return fromDay === toDay ? `${fromDay} ${fromTime} – ${toTime} UTC` : `${fromDay} ${fromTime} – ${toDay} ${toTime} UTC`;

@@ -11,6 +11,7 @@ import { createServices } from '@/lib/boot/services';
 import { parseEnv } from '@/lib/config/env';
 import { makeCtx, type Ctx } from '@/lib/context';
 import { jobs } from '@/lib/db/schema';
+import { windowEnding } from '@/lib/days';
 import { getPostureDashboard } from '@/lib/posture/get-posture-dashboard';
 import { POSTURE_REFRESH_JOB, refreshPosture } from '@/lib/posture/refresh-posture';
 import { round } from './figures';
@@ -25,8 +26,6 @@ export type PostureFigures = {
   window30: { from: string; to: string };
   window365: { from: string; to: string };
 };
-
-const dayBefore = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 
 async function refreshAll(ctx: Ctx, window: { from: string; to: string }): Promise<number> {
   const started = performance.now();
@@ -44,8 +43,8 @@ export async function measurePosture(lakeDir: string, lakeEnd: string): Promise<
   try {
     await prepareDatabase(services);
     const ctx = makeCtx(services, { type: 'system', job: 'posture-refresh' });
-    const window30 = { from: dayBefore(lakeEnd, 29), to: lakeEnd };
-    const window365 = { from: dayBefore(lakeEnd, 364), to: lakeEnd };
+    const window30 = windowEnding(lakeEnd, 30);
+    const window365 = windowEnding(lakeEnd, 365);
     const refreshMs = await refreshAll(ctx, window30);
     const started = performance.now();
     await getPostureDashboard(ctx, window30);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { addDays } from '@/lib/days';
 import type { Truth } from '@/lib/lake/generate/truth';
 import { launch, signIn } from './browser';
 import { HttpSession } from './support/http-session';
@@ -13,7 +14,6 @@ const baseUrl = inject('baseUrl');
 const dataDir = inject('dataDir');
 const SHOTS = path.resolve(__dirname, '../../test-results/screenshots');
 
-const dayAfter = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -31,8 +31,8 @@ describe('answers a privacy officer can trust', () => {
 
   it('warns that no logs cover a window past the lake’s end instead of answering 0, and keeps that in the run record', async () => {
     const patient = truth.patients.find((p) => p.kind === 'adult')!;
-    const from = dayAfter(truth.window.to, 3);
-    const to = dayAfter(truth.window.to, 32);
+    const from = addDays(truth.window.to, 3);
+    const to = addDays(truth.window.to, 32);
     const context = await browser.newContext();
     const page = await context.newPage();
     await signIn(page, baseUrl, 'privacy@demo.custos');
