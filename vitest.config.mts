@@ -8,7 +8,7 @@ const alias = {
   'server-only': path.join(root, 'test/support/empty.ts'),
 };
 const dbSuites = ['test/db/**/*.test.ts'];
-const lakeSuites = ['test/lake/**/*.test.ts', 'test/engine/duckdb/**/*.test.ts', 'test/queries/saved-queries.test.ts', 'test/posture/spikes-demo-lake.test.ts', 'test/cli/**/*.test.ts', 'test/bench/**/*.test.ts', 'test/retention/archive-and-explain.test.ts'];
+const lakeSuites = ['test/lake/**/*.test.ts', 'test/engine/duckdb/**/*.test.ts', 'test/queries/saved-queries.test.ts', 'test/queries/access-index.test.ts', 'test/posture/spikes-demo-lake.test.ts', 'test/cli/**/*.test.ts', 'test/bench/**/*.test.ts', 'test/retention/archive-and-explain.test.ts'];
 
 export default defineConfig({
   resolve: { alias },

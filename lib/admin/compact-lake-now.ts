@@ -8,6 +8,7 @@ import { enqueueJob } from '@/lib/jobs/enqueue';
 import type { JobHandler } from '@/lib/jobs/types';
 import { appendJournal } from '@/lib/journal/append';
 import { compactLake, type CompactSummary } from '@/lib/lake/compact';
+import { refreshAccessIndex } from './refresh-access-index';
 
 export const LAKE_COMPACT_JOB = 'lake.compact';
 
@@ -29,6 +30,8 @@ export function compactLakeJob(services: Services): JobHandler {
   return async ({ job }) => {
     const actor = (job.payload.actor as Actor | undefined) ?? { type: 'system', job: 'lake-compaction' };
     const summary = await compactLake(services.lake, {});
+    // the days compaction changed are indexed again, and newly complete days indexed
+    const accessIndex = await refreshAccessIndex(services, actor, job.id);
     const ctx = makeCtx(services, actor, job.id);
     await withTransaction(ctx, (tx, txCtx) =>
       appendJournal(tx, txCtx, {
@@ -37,6 +40,6 @@ export function compactLakeJob(services: Services): JobHandler {
         details: { rawFiles: summary.rawFiles, records: summary.records, partitionsWritten: summary.partitionsWritten, seconds: summary.seconds },
       }),
     );
-    return summary as unknown as Record<string, unknown>;
+    return { ...summary, accessIndex } as unknown as Record<string, unknown>;
   };
 }

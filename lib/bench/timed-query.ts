@@ -3,6 +3,7 @@
 import { DEMO_CATALOG_KEY } from '@/lib/phi';
 import type { QueryEngine } from '@/lib/engine/port';
 import type { SavedQuery } from '@/lib/queries/definition';
+import { engineRequest } from '@/lib/queries/engine-request';
 import { prepareParams } from '@/lib/queries/params';
 import { median, perSecond, round } from './figures';
 import { createKeyRing } from '@/lib/keys/key-ring';
@@ -31,9 +32,17 @@ export const QUERY_MAX_DAYS = 366;
 const DEFAULTS = { rangeStart: '2026-10-01', rangeEnd: '2026-10-31', timeZone: 'America/New_York', businessStart: 7, businessEnd: 19 };
 
 export async function runOnce(engine: QueryEngine, query: SavedQuery, params: Record<string, string>): Promise<QueryRun & { scope: { from: string; to: string } | null }> {
-  const prepared = prepareParams(query, params, { catalogKey: DEMO_CATALOG_KEY, maxDays: QUERY_MAX_DAYS, defaults: DEFAULTS, source: 'form', pseudonym: BENCH_KEYS.pseudonym });
   const started = performance.now();
-  const execution = await engine.execute({ sql: query.sql, binds: prepared.binds, tables: query.tables, scope: prepared.scope });
+  const accessIndex = query.readsAccessIndex ? await engine.accessIndex.span() : null;
+  const prepared = prepareParams(query, params, {
+    catalogKey: DEMO_CATALOG_KEY,
+    maxDays: QUERY_MAX_DAYS,
+    defaults: DEFAULTS,
+    source: 'form',
+    pseudonym: BENCH_KEYS.pseudonym,
+    accessIndex,
+  });
+  const execution = await engine.execute(engineRequest(query, prepared));
   let rows = 0;
   for await (const batch of execution.batches) rows += batch.length;
   const stats = await execution.stats();

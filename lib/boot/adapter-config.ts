@@ -38,5 +38,7 @@ export function athenaConfigFromEnv(env: Env): AthenaConfig {
     ...(env.CUSTOS_CATALOG_BUCKET ? { catalogBucket: env.CUSTOS_CATALOG_BUCKET } : {}),
     archiveBucket: env.CUSTOS_ARCHIVE_BUCKET,
     endpoint: env.CUSTOS_ATHENA_ENDPOINT,
+    ...(env.CUSTOS_ATHENA_INDEX_LOCATION ? { indexLocation: env.CUSTOS_ATHENA_INDEX_LOCATION } : {}),
+    ...(env.CUSTOS_ATHENA_INDEX_START ? { indexStart: env.CUSTOS_ATHENA_INDEX_START } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import 'server-only';
 import { compactLakeJob, LAKE_COMPACT_JOB } from '@/lib/admin/compact-lake-now';
+import { ACCESS_INDEX_JOB, accessIndexJob } from '@/lib/admin/refresh-access-index';
 import { journalCheckpointJob } from '@/lib/admin/write-journal-checkpoint';
 import { CHECKPOINT_JOB } from '@/lib/journal/checkpoints';
 import type { Services } from '@/lib/context';
@@ -16,6 +17,7 @@ export function jobHandlers(services: Services): JobHandlers {
   return {
     [QUERY_RUN_JOB]: queryRunJob(services),
     [LAKE_COMPACT_JOB]: compactLakeJob(services),
+    [ACCESS_INDEX_JOB]: accessIndexJob(services),
     [RESULTS_PURGE_JOB]: purgeResultsJob(services),
     [CHECKPOINT_JOB]: journalCheckpointJob(services),
     [POSTURE_REFRESH_JOB]: postureRefreshJob(services),

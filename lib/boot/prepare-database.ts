@@ -7,6 +7,7 @@ import { journal, queryRuns } from '@/lib/db/schema';
 import { withTransaction } from '@/lib/db/tx';
 import { expireLeases } from '@/lib/jobs/lease';
 import { ensureSchedule, type Schedule } from '@/lib/jobs/schedules';
+import { syncAccessIndexSchedule } from '@/lib/admin/refresh-access-index';
 import { syncPostureSchedule } from '@/lib/posture/refresh-posture';
 import { RESULTS_PURGE_JOB } from '@/lib/queries/purge-results';
 import { appendJournal } from '@/lib/journal/append';
@@ -29,6 +30,7 @@ export async function prepareDatabase(services: Services): Promise<void> {
   await withTransaction(ctx, async (tx) => {
     for (const schedule of SCHEDULES) await ensureSchedule(tx, schedule);
     await syncPostureSchedule(tx, services.env);
+    await syncAccessIndexSchedule(tx, services.env);
   });
   // Loading the registry here stops a start with a bad query file; the site's own queries are code,
   // so which ones run (by SQL hash) is journaled whenever that differs from the last record.

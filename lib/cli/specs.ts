@@ -40,7 +40,7 @@ export const LAKE_CHECK = defineCommand({
 
 export const LAKE_COMPACT = defineCommand({
   name: 'lake compact',
-  summary: 'Converts new raw log files into the Parquet layer (incremental, crash-safe).',
+  summary: 'Converts new raw log files into the Parquet layer and indexes the accesses of complete days (incremental, crash-safe).',
   options: { lake: lake('the lake to compact'), json: json('print the summary as one JSON object on stdout') },
   examples: [`${PREFIX} lake compact --json`],
 });

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { isCalendarDate } from '@/lib/days';
 
 const bool = z
   .enum(['0', '1', 'true', 'false', ''])
@@ -105,6 +106,10 @@ const EnvSchema = z.object({
   CUSTOS_ATHENA_TIMEOUT_SECONDS: positiveInt(1800),
   CUSTOS_ATHENA_ENDPOINT: optionalText,
   CUSTOS_ATHENA_CSV_RESULT_ROWS: positiveInt(5000),
+  CUSTOS_ATHENA_INDEX_LOCATION: optionalText.pipe(
+    z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/(?:[^/]+\/)*$/, 'expected an s3://bucket/prefix/ URI ending in /').optional(),
+  ),
+  CUSTOS_ATHENA_INDEX_START: optionalText.pipe(z.string().refine(isCalendarDate, 'expected a day YYYY-MM-DD').optional()),
   CUSTOS_OBJECT_STORE: z.enum(['local', 's3']).default('local'),
   CUSTOS_OBJECT_STORE_ENDPOINT: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional()),
   CUSTOS_SIGNER: z.enum(['local', 'kms']).default('local'),
@@ -118,6 +123,11 @@ const EnvSchema = z.object({
     .string()
     .regex(/^(off|([01]\d|2[0-3]):[0-5]\d|\d{1,4}[mh])$/, 'expected off, a daily time HH:MM (UTC), or an interval such as 30m or 6h')
     .default('06:00'),
+  // the access index: how often days newly delivered are indexed (off, a daily HH:MM UTC, or every N minutes/hours)
+  CUSTOS_ACCESS_INDEX_REFRESH: z
+    .string()
+    .regex(/^(off|([01]\d|2[0-3]):[0-5]\d|\d{1,4}[mh])$/, 'expected off, a daily time HH:MM (UTC), or an interval such as 30m or 6h')
+    .default('1h'),
   CUSTOS_POSTURE_REFRESH_DAYS: z.coerce.number().int().min(1).max(366).default(30),
   CUSTOS_POSTURE_PRICES: optionalText,
   CUSTOS_ARCHIVE_REGION: optionalText.pipe(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected a Region code such as us-east-1').optional()),

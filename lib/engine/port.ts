@@ -35,6 +35,12 @@ export type EngineRequest = {
   /** Tables the statement reads; log tables require a scope. */
   tables: LakeTable[];
   scope: ScanScope | null;
+  /**
+   * For a statement that reads the access index: the days it reads from the index, and the days
+   * (possibly none) whose log partitions it reads raw. The raw log tables are then opened only
+   * for `rawScope`, whatever `scope` says.
+   */
+  accessIndex?: { indexed: ScanScope | null; rawScope: ScanScope | null };
   /** Caller-chosen id, stable across retries (Athena ClientRequestToken). */
   requestToken?: string;
   signal?: AbortSignal;
@@ -116,6 +122,47 @@ export type EngineCapabilities = {
   localLake: boolean;
 };
 
+/** A statement with its `?` values, as the domain builds it for an engine. */
+export type BoundStatement = { sql: string; binds: BindValue[] };
+
+/**
+ * The statements that build the access index for a window of days (UTC, both inclusive): the rows
+ * as a SELECT (with a `day` column, 'YYYY-MM-DD'), and the same rows appended to the index table.
+ */
+export type AccessIndexBuild = {
+  select(days: ScanScope): BoundStatement;
+  insert(days: ScanScope): BoundStatement;
+};
+
+export type AccessIndexRefresh = {
+  /** Days (re)built in this refresh. */
+  daysBuilt: number;
+  /** Access rows written. */
+  rows: number;
+  bytesWritten: number;
+  /** Last day of the contiguous indexed span after the refresh (null: nothing indexed). */
+  through: string | null;
+  seconds: number;
+};
+
+/**
+ * The access index: one row per access to an image set or study object, built once per day of
+ * logs (lib/lake/ddl/access_index.sql), which saved queries read instead of the raw logs for the
+ * days it holds.
+ */
+/** The days the index holds: every day from `from` to `through`, each indexed and current. */
+export type AccessIndexSpan = { from: string; through: string };
+
+export type AccessIndexPort = {
+  /**
+   * What the index holds now (null: nothing). A window that starts on or after `from` reads the
+   * index up to `through` and the raw logs after it; one that starts earlier reads the raw logs.
+   */
+  span(): Promise<AccessIndexSpan | null>;
+  /** Indexes the days that are due (new or whose logs changed), leaving the latest hours raw. */
+  refresh(build: AccessIndexBuild, options?: { signal?: AbortSignal }): Promise<AccessIndexRefresh>;
+};
+
 export type QueryEngine = {
   /** The adapter's name, recorded with each run; never branched on outside the composition root. */
   readonly kind: 'duckdb' | 'athena';
@@ -132,6 +179,7 @@ export type QueryEngine = {
    * from a listing of the objects' keys: the same answer whichever layer (raw, compacted) holds them.
    */
   coverage(tables: LakeTable[], window: ScanScope): Promise<LogCoverage | null>;
+  readonly accessIndex: AccessIndexPort;
   close(): Promise<void>;
 };
 

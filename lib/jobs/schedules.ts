@@ -22,6 +22,14 @@ export function nextRunAfter(schedule: { intervalSeconds: number | null; dailyAt
   return at > now ? at : new Date(at.getTime() + 86_400_000);
 }
 
+/** The schedule a setting asks for: 'off' (null), a daily UTC time HH:MM, or an interval such as 30m or 6h. */
+export function scheduleFromSetting(kind: string, value: string, payload?: Record<string, unknown>): Schedule | null {
+  if (value === 'off') return null;
+  const interval = /^(\d+)([mh])$/.exec(value);
+  if (interval) return { kind, payload, intervalSeconds: Math.max(1, Number(interval[1])) * (interval[2] === 'h' ? 3600 : 60) };
+  return { kind, payload, dailyAt: value };
+}
+
 // mutation-path: schedules are the portal's own configuration, set at start by the composition root.
 /** Creates or updates a recurring job; a changed interval or time takes effect from its next run. */
 export async function ensureSchedule(tx: Db, schedule: Schedule): Promise<void> {

@@ -58,6 +58,7 @@ export type JournalEvents = {
     | { ok: true; entries: number; lastHash: string; checkpoints: number; latestCheckpointSeq: number | null }
     | { ok: false; entries: number; problem: string; seq: number };
   'lake.compact': { rawFiles: number; records: number; partitionsWritten: number; seconds: number };
+  'lake.index_refreshed': { daysBuilt: number; rows: number; through: string | null; seconds: number };
   'journal.checkpoint': { seq: number; hash: string; object: string; versionId: string };
   'job.created': { kind: string; about?: string };
   'job.started': { kind: string; attempt: number; worker: string };
@@ -135,6 +136,7 @@ const ACTIONS = {
   'patient.view': true,
   'journal.verify': true,
   'lake.compact': true,
+  'lake.index_refreshed': true,
   'journal.checkpoint': true,
   'job.created': true,
   'job.started': true,

@@ -88,6 +88,15 @@ export async function writeFileDurably(file: string, data: string | Buffer): Pro
   await syncDir(path.dirname(file));
 }
 
+export async function fsyncFile(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function syncDir(dir: string): Promise<void> {
   const handle = await fs.open(dir, 'r');
   try {

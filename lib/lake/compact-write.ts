@@ -5,22 +5,13 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { COMPACT_DIR, syncDir, type CompactedPartition } from './compact-manifest';
+import { COMPACT_DIR, fsyncFile, syncDir, type CompactedPartition } from './compact-manifest';
 import { SORT_KEYS } from './compact-order';
 import type { ParsedPartition, PartitionJob } from './compact-parse';
 import { compactedRelation, ndjsonRelation, quoteIdent, sqlString, tableColumns, unionAll } from './read-sql';
 import { rowTextRelation } from './row-text';
 import type { RawPartition } from './scan';
 import type { LakeLocation } from './tables';
-
-async function fsyncFile(file: string): Promise<void> {
-  const handle = await fs.open(file, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 export async function writePartition(
   conn: DuckDBConnection,

@@ -21,6 +21,7 @@ import {
 import type { ParsedPartition, PartitionJob } from './compact-parse';
 import { parserSizing, startPartitionParser, type PartitionParser } from './compact-pool';
 import { writePartition } from './compact-write';
+import { acquireLakeLock } from './lock';
 import { CUSTOS_DIR, scanLake, type RawFile, type RawPartition } from './scan';
 import { isReadInPlace, pruneStage, stageKey } from './stage';
 import { COMPACTED_TABLES, LAKE_TABLES, type LakeLocation, type LakeTable } from './tables';
@@ -67,34 +68,6 @@ const HOLD_CHARS = 64 << 20;
 
 const isCompactable = (p: RawPartition) =>
   COMPACTED_TABLES.includes(p.table) && p.files.every((f) => f.kind === 'cloudtrail' || f.kind === 'access-log' || f.kind === 'inventory-csv');
-
-async function acquireLock(lake: LakeLocation): Promise<() => Promise<void>> {
-  const file = path.join(lake.dir, COMPACT_DIR, '.lock');
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await fs.writeFile(file, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }), { flag: 'wx' });
-      return () => fs.rm(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = JSON.parse(await fs.readFile(file, 'utf8').catch(() => '{}')) as { pid?: number };
-      if (holder.pid && holder.pid !== process.pid && isAlive(holder.pid)) {
-        throw new Error(`another compaction of this lake is running (pid ${holder.pid})`);
-      }
-      await fs.rm(file, { force: true });
-    }
-  }
-  throw new Error('could not take the compaction lock');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function listFiles(dir: string): Promise<string[]> {
   let list;
@@ -143,7 +116,7 @@ async function removeStaleStaging(tmpDir: string): Promise<void> {
 
 export async function compactLake(lake: LakeLocation, options: CompactOptions = {}): Promise<CompactSummary> {
   const started = performance.now();
-  const release = await acquireLock(lake);
+  const release = await acquireLakeLock(path.join(lake.dir, COMPACT_DIR, '.lock'), 'compaction');
   const tmpDir = path.join(lake.dir, CUSTOS_DIR, 'tmp');
   await fs.mkdir(tmpDir, { recursive: true });
   await removeStaleStaging(tmpDir);

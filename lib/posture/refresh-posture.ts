@@ -13,7 +13,7 @@ import { jobSchedules, postureRefreshes, postureSnapshots } from '@/lib/db/schem
 import { withTransaction } from '@/lib/db/tx';
 import { DomainError, notFoundError, parseInput, ValidationError } from '@/lib/errors';
 import { enqueueJob } from '@/lib/jobs/enqueue';
-import { ensureSchedule, type Schedule } from '@/lib/jobs/schedules';
+import { ensureSchedule, scheduleFromSetting, type Schedule } from '@/lib/jobs/schedules';
 import type { JobHandler } from '@/lib/jobs/types';
 import { wakeWorkers } from '@/lib/jobs/wake';
 import { appendJournal } from '@/lib/journal/append';
@@ -234,11 +234,7 @@ export function postureRefreshJob(services: Services): JobHandler {
 
 /** The recurring refresh CUSTOS_POSTURE_REFRESH asks for: a daily UTC time or an interval; null when off. */
 export function postureSchedule(env: Env): Schedule | null {
-  const v = env.CUSTOS_POSTURE_REFRESH;
-  if (v === 'off') return null;
-  const interval = /^(\d+)([mh])$/.exec(v);
-  if (interval) return { kind: POSTURE_REFRESH_JOB, payload: { scheduled: true }, intervalSeconds: Math.max(1, Number(interval[1])) * (interval[2] === 'h' ? 3600 : 60) };
-  return { kind: POSTURE_REFRESH_JOB, payload: { scheduled: true }, dailyAt: v };
+  return scheduleFromSetting(POSTURE_REFRESH_JOB, env.CUSTOS_POSTURE_REFRESH, { scheduled: true });
 }
 
 // mutation-path: the portal's own configuration, set at start by the composition root (the system actor).

@@ -115,5 +115,9 @@ export type SavedQuery = Omit<QueryHeader, 'columns'> & {
   bindOrder: string[];
   sqlSha256: string;
   file: string;
+  /** The statement reads the access index (through the image-accesses fragment) for the days it holds. */
+  readsAccessIndex: boolean;
+  /** It reads the raw log tables only to complete the index (so they are opened only for the days the index lacks). */
+  logsOnlyBesideIndex: boolean;
 };
 

@@ -2,11 +2,12 @@
 // names the field by its label; nothing here ever builds SQL text.
 import type { PseudonymKind } from '@/lib/keys/port';
 import { patientIdHash, maskIdentifier } from '@/lib/phi';
-import type { BindValue } from '@/lib/engine/port';
+import type { AccessIndexSpan, BindValue } from '@/lib/engine/port';
 import { ValidationError } from '@/lib/errors';
 import type { ParamDeclaration, SavedQuery } from './definition';
 import type { ScanScope } from '@/lib/lake/tables';
-import { daysBetween, isCalendarDate, nextDay } from '@/lib/days';
+import { addDays, daysBetween, isCalendarDate, nextDay } from '@/lib/days';
+import { splitWindow, type IndexSplit } from './index-split';
 
 export type BoundValue = string | number | boolean;
 
@@ -22,6 +23,8 @@ export type PreparedParams = {
   /** In the statement's placeholder order. */
   binds: BindValue[];
   scope: ScanScope | null;
+  /** For a query that reads the access index: which days of the window come from it and which from the raw logs. */
+  split: IndexSplit | null;
 };
 
 export type ParamDefaults = {
@@ -40,6 +43,8 @@ export type PrepareOptions = {
   source: 'form' | 'ledger';
   /** The opaque reference shown for a patient-identifying value (a keyed pseudonym of the MRN hash, the UID …). */
   pseudonym: (kind: PseudonymKind, value: string) => string;
+  /** What the access index holds (engine.accessIndex.span()); absent or null: every day is read raw. */
+  accessIndex?: AccessIndexSpan | null;
 };
 
 /** Parameters that identify a patient: MRNs, studies, and strings a query marks as PHI. */
@@ -51,10 +56,47 @@ export function isPhiParam(p: ParamDeclaration): boolean {
 // as timestamps, partition values (YYYY/MM/DD), an inventory dt bound, and the day's start and the
 // next day's start as ISO 8601 text without a zone, which compare exactly with CloudTrail's
 // eventTime text (…Z at any precision sorts after the bare form of the same instant).
-const DATE_SUFFIXES = ['', '_ts', '_next_ts', '_partition', '_next_partition', '_dt_end', '_iso', '_next_iso'] as const;
+const DATE_SUFFIXES = ['', '_ts', '_next_ts', '_partition', '_next_partition', '_dt_end', '_iso', '_next_iso', '_day'] as const;
 
-export function derivedNames(p: ParamDeclaration): string[] {
-  return p.type === 'date' ? DATE_SUFFIXES.map((s) => p.name + s) : [p.name];
+// Forms only a window's ends have, bound from how the window divides between the access index and
+// the raw logs (index-split.ts). Start of the window: where the raw part starts, as ISO text, and
+// five minutes earlier (as text, timestamp and partition day) for records that pair up across its
+// edge. End: five minutes after the next day's start, and the last day read from the index.
+const RANGE_FROM_SUFFIXES = ['_raw_iso', '_raw_slack_iso', '_raw_slack_ts', '_raw_slack_partition'] as const;
+const RANGE_TO_SUFFIXES = ['_next_slack_iso', '_next_slack_ts', '_indexed'] as const;
+const SLACK = '23:55:00';
+/** Bounds of an empty raw part: no partition, no record sorts after them. */
+const NEVER = '9999-12-31';
+
+export function derivedNames(p: ParamDeclaration, range?: { from: string; to: string } | null): string[] {
+  if (p.type !== 'date') return [p.name];
+  const names = DATE_SUFFIXES.map((s) => p.name + s);
+  if (range?.from === p.name) names.push(...RANGE_FROM_SUFFIXES.map((s) => p.name + s));
+  if (range?.to === p.name) names.push(...RANGE_TO_SUFFIXES.map((s) => p.name + s));
+  return names;
+}
+
+function rangeBind(suffix: string, day: string, split: IndexSplit | null): BindValue | null {
+  const raw = split ? split.raw : null;
+  const rawStart = raw?.from ?? null;
+  switch (suffix) {
+    case '_raw_iso':
+      return { type: 'varchar', value: `${raw ? rawStart : nextDay(split?.indexed?.to ?? day)}T00:00:00` };
+    case '_raw_slack_iso':
+      return { type: 'varchar', value: rawStart ? `${addDays(rawStart, -1)}T${SLACK}` : `${NEVER}T00:00:00` };
+    case '_raw_slack_ts':
+      return { type: 'timestamp', value: rawStart ? `${addDays(rawStart, -1)}T${SLACK}Z` : `${NEVER}T00:00:00Z` };
+    case '_raw_slack_partition':
+      return { type: 'varchar', value: (rawStart ? addDays(rawStart, -1) : NEVER).replaceAll('-', '/') };
+    case '_next_slack_iso':
+      return { type: 'varchar', value: `${nextDay(day)}T00:05:00` };
+    case '_next_slack_ts':
+      return { type: 'timestamp', value: `${nextDay(day)}T00:05:00Z` };
+    case '_indexed':
+      // before any day of the window when nothing of it is indexed: BETWEEN then selects nothing
+      return { type: 'varchar', value: split?.indexed?.to ?? '0000-00-00' };
+  }
+  return null;
 }
 
 function isTimeZone(zone: string): boolean {
@@ -154,10 +196,10 @@ function isTextParam(p: ParamDeclaration): boolean {
   return p.type === 'principal' || p.type === 'string' || p.type === 'enum';
 }
 
-function bindFor(name: string, query: SavedQuery, bound: Record<string, BoundValue>): BindValue {
+function bindFor(name: string, query: SavedQuery, bound: Record<string, BoundValue>, split: IndexSplit | null): BindValue {
   for (const p of query.params) {
     const suffix = name.startsWith(p.name) ? name.slice(p.name.length) : null;
-    if (suffix === null || !(derivedNames(p) as string[]).includes(name)) continue;
+    if (suffix === null || !derivedNames(p, query.range).includes(name)) continue;
     const v = bound[p.name];
     // An optional text parameter left empty binds '' (engines take no untyped NULL), which the SQL tests for.
     if (v === undefined && !p.required && isTextParam(p)) return { type: 'varchar', value: '' };
@@ -181,13 +223,28 @@ function bindFor(name: string, query: SavedQuery, bound: Record<string, BoundVal
           return { type: 'varchar', value: `${d}T00:00:00` };
         case '_next_iso':
           return { type: 'varchar', value: `${nextDay(d)}T00:00:00` };
+        case '_day':
+          return { type: 'varchar', value: d };
       }
+      const ranged = rangeBind(suffix, d, split);
+      if (ranged) return ranged;
     }
     if (typeof v === 'number') return { type: 'bigint', value: v };
     if (typeof v === 'boolean') return { type: 'boolean', value: v };
     return { type: 'varchar', value: v };
   }
   throw new Error(`no parameter binds :${name}`);
+}
+
+const WINDOW_ENDS = [
+  { name: 'from', type: 'date', label: 'From', required: true },
+  { name: 'to', type: 'date', label: 'To', required: true },
+] as ParamDeclaration[];
+
+/** Binds for a statement whose only parameters are a window's ends, `:from` and `:to`, every day read raw. */
+export function windowBinds(names: string[], window: ScanScope): BindValue[] {
+  const statement = { params: WINDOW_ENDS, range: { from: 'from', to: 'to' } } as SavedQuery;
+  return names.map((name) => bindFor(name, statement, { from: window.from, to: window.to }, { indexed: null, raw: window, indexThrough: null }));
 }
 
 /** Validates input against the query's declarations; throws ValidationError naming every bad field. */
@@ -232,9 +289,11 @@ export function prepareParams(query: SavedQuery, input: Record<string, unknown>,
     const message = bad.map((k) => `${labelOf(query, k)}: ${fieldErrors[k]}`).join('; ');
     throw new ValidationError(message, fieldErrors);
   }
-  const binds = query.bindOrder.map((name) => bindFor(name, query, bound));
+  // Without a window (a form's preflight) every day counts as raw.
+  const split = scope ? (query.readsAccessIndex ? splitWindow(scope, options.accessIndex ?? null) : { indexed: null, raw: scope, indexThrough: null }) : null;
+  const binds = query.bindOrder.map((name) => bindFor(name, query, bound, split));
   const phiNames = query.params.filter((p) => isPhiParam(p) && p.name in bound).map((p) => p.name);
-  return { display, phiDisplay, bound, phiNames, binds, scope };
+  return { display, phiDisplay, bound, phiNames, binds, scope, split: query.readsAccessIndex ? split : null };
 }
 
 function labelOf(query: SavedQuery, name: string): string {

@@ -4,13 +4,14 @@ import type { Actor } from '@/lib/actor';
 import { makeCtx, type Ctx, type Services } from '@/lib/context';
 import { queryRuns } from '@/lib/db/schema';
 import { withTransaction } from '@/lib/db/tx';
-import { EngineError, type LogCoverage } from '@/lib/engine/port';
+import { EngineError, type AccessIndexSpan, type LogCoverage } from '@/lib/engine/port';
 import { DomainError, ValidationError } from '@/lib/errors';
 import { PermanentJobFailure, type JobHandler, type StopReason } from '@/lib/jobs/types';
 import { appendJournal } from '@/lib/journal/append';
 import type { ResultWriter } from '@/lib/storage/port';
 import { coverageWindow } from './coverage-window';
 import type { SavedQuery } from './definition';
+import { engineRequest } from './engine-request';
 import { prepareOptions } from './param-defaults';
 import { ledgerParams, sealEngineError } from './sealed-params';
 import { prepareParams, type PreparedParams } from './params';
@@ -34,13 +35,24 @@ export function queryRunJob(services: Services): JobHandler {
     if (!query) return recordFailure(ctx, runId, row.queryId, 'The saved query of this run no longer exists.');
     let prepared: PreparedParams;
     try {
-      prepared = prepareParams(query, ledgerParams(services.keys, row), await prepareOptions(ctx, 'ledger'));
+      const accessIndex = query.readsAccessIndex ? await indexSpan(services, runId) : null;
+      prepared = prepareParams(query, ledgerParams(services.keys, row), { ...(await prepareOptions(ctx, 'ledger')), accessIndex });
     } catch (error) {
       if (error instanceof ValidationError) return recordFailure(ctx, runId, query.id, `The recorded parameters no longer validate: ${error.message}`);
       throw error;
     }
     return execute(ctx, query, prepared, runId, signal, progress);
   };
+}
+
+/** What the access index holds; when that cannot be read the run reads every day raw, which is complete, only slower. */
+async function indexSpan(services: Services, runId: string): Promise<AccessIndexSpan | null> {
+  try {
+    return await services.engine.accessIndex.span();
+  } catch (error) {
+    console.error(`run ${runId}: reading the access index watermark failed, reading the logs raw:`, error instanceof Error ? error.name : 'unknown error');
+    return null;
+  }
 }
 
 async function recordFailure(ctx: Ctx, runId: string, queryId: string, message: string): Promise<never> {
@@ -103,10 +115,7 @@ async function execute(
   coverage.catch(() => undefined);
   try {
     const execution = await engine.execute({
-      sql: query.sql,
-      binds: prepared.binds,
-      tables: query.tables,
-      scope: prepared.scope,
+      ...engineRequest(query, prepared),
       requestToken: runId,
       signal,
       onProgress: (p) => progress(p),
@@ -131,6 +140,7 @@ async function execute(
           rowCount: stored.rowCount,
           resultSha256: stored.sha256,
           coverage: logCoverage,
+          readSplit: prepared.split,
           finishedAt: txCtx.now(),
           durationMs: elapsed(),
         })

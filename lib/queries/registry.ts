@@ -22,7 +22,7 @@ export const QUERIES_DIR = path.join(process.cwd(), 'queries');
  * `{{> name}}` in a query body is replaced by queries/fragments/name.sql: shared CTEs (e.g. what
  * counts as one access) written once. The expanded text is what is hashed and sent to the engine.
  */
-function expandFragments(body: string, dir: string, file: string, depth = 0): string {
+export function expandFragments(body: string, dir: string, file: string, depth = 0): string {
   return body.replace(/\{\{>\s*([a-z0-9-]+)\s*\}\}/g, (_, name: string) => {
     if (depth > 3) throw new QueryFileError(`${file}: fragments nest too deeply`);
     const local = path.join(/*turbopackIgnore: true*/ dir, 'fragments', `${name}.sql`);
@@ -30,6 +30,17 @@ function expandFragments(body: string, dir: string, file: string, depth = 0): st
     if (!fs.existsSync(fragment)) throw new QueryFileError(`${file}: unknown fragment ${name}`);
     return expandFragments(fs.readFileSync(fragment, 'utf8').trim(), dir, file, depth + 1);
   });
+}
+
+const INDEX_TABLE = /\baccess_index\b/;
+const LOG_TABLE = /\b(?:cloudtrail_logs|s3_access_logs)\b/g;
+let accessRowsLogReads: number | undefined;
+
+/** Whether a statement reads the access index, and whether its only raw log reads are the access-rows fragment's. */
+function indexUse(sql: string): Pick<SavedQuery, 'readsAccessIndex' | 'logsOnlyBesideIndex'> {
+  const readsAccessIndex = INDEX_TABLE.test(sql);
+  accessRowsLogReads ??= fs.readFileSync(path.join(QUERIES_DIR, 'fragments', 'access-rows.sql'), 'utf8').match(LOG_TABLE)?.length ?? 0;
+  return { readsAccessIndex, logsOnlyBesideIndex: readsAccessIndex && (sql.match(LOG_TABLE)?.length ?? 0) <= accessRowsLogReads };
 }
 
 const HEADER = /^\s*\/\*---\n([\s\S]*?)\n---\*\/\n/;
@@ -91,7 +102,7 @@ export function parseSavedQuery(text: string, file: string, dir = QUERIES_DIR, o
   const { sql, names } = toPositional(body);
   const problem = selectOnlyProblem(sql);
   if (problem) throw new QueryFileError(`${file}: ${problem}`);
-  const known = new Set(header.params.flatMap((p) => derivedNames(p)));
+  const known = new Set(header.params.flatMap((p) => derivedNames(p, header.range)));
   for (const name of names) {
     if (!known.has(name)) throw new QueryFileError(`${file}: :${name} is not a declared parameter`);
   }
@@ -116,6 +127,7 @@ export function parseSavedQuery(text: string, file: string, dir = QUERIES_DIR, o
     bindOrder: names,
     sqlSha256: createHash('sha256').update(sql, 'utf8').digest('hex'),
     file,
+    ...indexUse(sql),
   };
 }
 

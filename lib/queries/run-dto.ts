@@ -1,6 +1,7 @@
 import { can } from '@/lib/auth/policy';
 import type { Ctx } from '@/lib/context';
 import type { QueryRunRow } from '@/lib/db/schema';
+import type { RunReadSplit } from '@/lib/db/schema/runs';
 import type { Cell, EngineColumn, LogCoverage } from '@/lib/engine/port';
 import { engineErrorOf, phiDisplayOf } from './sealed-params';
 
@@ -27,6 +28,8 @@ export type RunDto = {
   resultSha256: string | null;
   /** What the logs cover of the run's window (no PHI, shown to everyone who may see the run); null when it reads no log table or ran before coverage was recorded. */
   coverage: LogCoverage | null;
+  /** Days of the window read from the access index and from the raw logs (queries that read the index). */
+  readSplit: RunReadSplit | null;
   durationMs: number | null;
   error: string | null;
   startedAt: string;
@@ -57,6 +60,7 @@ export function toRunDto(ctx: Ctx, row: QueryRunRow): RunDto {
     rowCount: row.rowCount,
     resultSha256: row.resultSha256,
     coverage: row.coverage ?? null,
+    readSplit: row.readSplit ?? null,
     durationMs: row.durationMs,
     error: row.error,
     startedAt: row.startedAt.toISOString(),

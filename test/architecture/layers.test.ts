@@ -207,6 +207,6 @@ describe('the floors of the house', () => {
     expect(backUpImports(graph)).toContain('lib/lake/scan.ts -> lib/queries/registry.ts');
     graph.set('lib/days.ts', ['lib/phi.ts']);
     graph.set('lib/phi.ts', [...(graph.get('lib/phi.ts') ?? []), 'lib/days.ts']);
-    expect(circles(graph)).toContainEqual(['lib/days.ts', 'lib/phi.ts']);
+    expect(circles(graph).some((c) => c.includes('lib/days.ts') && c.includes('lib/phi.ts'))).toBe(true);
   });
 });

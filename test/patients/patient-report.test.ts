@@ -14,7 +14,7 @@ import type { RunDto } from '@/lib/queries/run-dto';
 const run = (id: string, queryId: string): RunDto => ({
   id, queryId, queryTitle: queryId, status: 'succeeded', parameters: { patient: 'P-ABCDEFGHJKMN' }, phiParameters: { patient: '••••••2782' }, engineError: null,
   engine: 'duckdb', engineExecutionId: null, sqlSha256: 'x', scope: { from: '2026-10-02', to: '2026-10-31' }, estimatedBytes: 0, bytesScanned: 0, filesScanned: 0,
-  costUsd: 0, rowCount: 0, resultSha256: null, durationMs: 1, error: null, startedAt: '2026-11-01T00:00:00.000Z', finishedAt: null, actorLabel: 'po', actorRole: 'privacy_officer', rerunOf: null, coverage: null,
+  costUsd: 0, rowCount: 0, resultSha256: null, durationMs: 1, error: null, startedAt: '2026-11-01T00:00:00.000Z', finishedAt: null, actorLabel: 'po', actorRole: 'privacy_officer', rerunOf: null, coverage: null, readSplit: null,
 });
 
 const studyColumns = describeColumns(findQuery('patient-studies')!.columns, findQuery('patient-studies')!.columns.map((c) => ({ name: c.name, type: 'varchar' as const })));

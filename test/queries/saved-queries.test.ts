@@ -13,6 +13,8 @@ const lake = inject('testLake');
 describe.each([
   ['compacted', lake.compacted],
   ['raw', lake.raw],
+  ['indexed', lake.indexed],
+  ['mixed (index and raw)', lake.mixed],
 ])('saved queries on the %s lake', (_layer, dir) => {
   let engine: QueryEngine;
   let truth: Truth;

@@ -2,6 +2,8 @@ import { createDuckDbEngine } from '@/lib/engine/duckdb/adapter';
 import type { Cell, EngineColumn, QueryEngine } from '@/lib/engine/port';
 import { DEMO_CATALOG_KEY } from '@/lib/phi';
 import { DEFAULT_LAYOUT } from '@/lib/lake/layout';
+import { engineRequest } from '@/lib/queries/engine-request';
+import type { IndexSplit } from '@/lib/queries/index-split';
 import { prepareParams } from '@/lib/queries/params';
 import { findQuery } from '@/lib/queries/registry';
 import { createKeyRing } from '@/lib/keys/key-ring';
@@ -13,17 +15,24 @@ export function lakeEngine(dir: string): Promise<QueryEngine> {
 }
 
 /** Runs a saved query exactly as the portal does (registry, typed parameters, engine), without the ledger. */
-export async function runQuery(engine: QueryEngine, queryId: string, params: Record<string, string>): Promise<QueryResult> {
+export async function runQuery(
+  engine: QueryEngine,
+  queryId: string,
+  params: Record<string, string>,
+  options: { accessIndex?: boolean } = {},
+): Promise<QueryResult & { split: IndexSplit | null }> {
   const query = findQuery(queryId);
   if (!query) throw new Error(`no saved query ${queryId}`);
+  const useIndex = (options.accessIndex ?? true) && query.readsAccessIndex;
   const prepared = prepareParams(query, params, {
+    accessIndex: useIndex ? await engine.accessIndex.span() : null,
     catalogKey: DEMO_CATALOG_KEY,
     maxDays: 366,
     defaults: { rangeStart: '2026-10-01', rangeEnd: '2026-10-31', timeZone: 'America/New_York', businessStart: 7, businessEnd: 19 },
     source: 'form',
     pseudonym: createKeyRing(Buffer.alloc(32, 1)).pseudonym,
   });
-  const execution = await engine.execute({ sql: query.sql, binds: prepared.binds, tables: query.tables, scope: prepared.scope });
+  const execution = await engine.execute(engineRequest(query, prepared));
   const rows: Record<string, Cell>[] = [];
   for await (const batch of execution.batches) {
     for (const row of batch) {
@@ -33,5 +42,5 @@ export async function runQuery(engine: QueryEngine, queryId: string, params: Rec
     }
   }
   const stats = await execution.stats();
-  return { columns: execution.columns, rows, bytesScanned: stats.bytesScanned, filesScanned: stats.filesScanned };
+  return { columns: execution.columns, rows, bytesScanned: stats.bytesScanned, filesScanned: stats.filesScanned, split: prepared.split };
 }

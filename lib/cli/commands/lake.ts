@@ -7,6 +7,7 @@ import { DomainError } from '@/lib/errors';
 import { canaryRow } from '@/lib/lake/catalog-canary';
 import { checkLake } from '@/lib/lake/check';
 import { compactLake } from '@/lib/lake/compact';
+import { refreshLocalAccessIndex } from '@/lib/boot/local-access-index';
 import { generateLake } from '@/lib/lake/generate';
 import { TRUTH_FILE } from '@/lib/lake/generate/out-dir';
 import type { Truth } from '@/lib/lake/generate/truth';
@@ -65,7 +66,9 @@ export async function lakeCheck({ values }: Parsed<typeof LAKE_CHECK>): Promise<
 }
 
 export async function lakeCompact({ values }: Parsed<typeof LAKE_COMPACT>): Promise<number> {
-  const summary = await compactLake(existingLake(values.lake), {});
+  const lake = existingLake(values.lake);
+  const compacted = await compactLake(lake, {});
+  const summary = { ...compacted, accessIndex: await refreshLocalAccessIndex(lake) };
   if (values.json) out(JSON.stringify(summary, null, 2));
   else err(`Compacted: ${JSON.stringify(summary)}`);
   return 0;

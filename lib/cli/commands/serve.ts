@@ -6,6 +6,7 @@ import { env, resetEnvCache, type Env } from '@/lib/config/env';
 import { lakeLayout } from '@/lib/boot/adapter-config';
 import { createServices, ownerOnly } from '@/lib/boot/services';
 import { prepareDatabase } from '@/lib/boot/prepare-database';
+import { refreshAccessIndex } from '@/lib/admin/refresh-access-index';
 import { authSecret } from '@/lib/auth/secret';
 import { latestLogDay } from '@/lib/lake/latest-day';
 import { compactLake } from '@/lib/lake/compact';
@@ -117,10 +118,15 @@ export async function serve(_: Parsed<typeof SERVE>): Promise<number> {
       err(`Not starting: ${canary.message}.`);
       return 1;
     }
+    db.done();
+    if (services.engine.capabilities.localLake) {
+      const s = step('Indexing accesses of the days not indexed yet');
+      const index = await refreshAccessIndex(services, { type: 'system', job: 'start-up' }, null);
+      s.done(index.daysBuilt ? `${count(index.daysBuilt)} days, ${count(index.rows)} accesses, through ${index.through}` : `up to date through ${index.through ?? '(no complete day yet)'}`);
+    }
   } finally {
     await services.close();
   }
-  db.done();
 
   const runtimeEnv: Record<string, string> = {
     NEXTAUTH_SECRET: authSecret(config),

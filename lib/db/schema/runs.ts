@@ -1,5 +1,9 @@
 import { bigint, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uuid, date } from 'drizzle-orm/pg-core';
 import type { LogCoverage } from '@/lib/engine/port';
+import type { ScanScope } from '@/lib/lake/tables';
+
+/** Which days of a run's window came from the access index and which from the raw logs, and the index's watermark then. */
+export type RunReadSplit = { indexed: ScanScope | null; raw: ScanScope | null; indexThrough: string | null };
 
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -33,6 +37,8 @@ export const queryRuns = pgTable(
     resultSha256: text('result_sha256'),
     /** What the logs cover of the run's window, recorded with its result (no PHI: days, hours, counts); null when it reads no log table. */
     coverage: jsonb('coverage').$type<LogCoverage>(),
+    /** For a query that reads the access index: the days read from it and from the raw logs; null otherwise. */
+    readSplit: jsonb('read_split').$type<RunReadSplit>(),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     durationMs: integer('duration_ms'),

@@ -2,6 +2,7 @@ import 'server-only';
 import { AthenaClient, GetWorkGroupCommand, type WorkGroup } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Cell, EngineExecution, EngineStats, QueryEngine } from '@/lib/engine/port';
+import { athenaAccessIndex } from './access-index';
 import { DEFAULT_RETRY, type AthenaConfig } from './config';
 import { checkAthenaConfig } from './config-check';
 import { athenaCoverage } from './coverage';
@@ -88,6 +89,7 @@ export function createAthenaEngine(config: AthenaConfig, clients: AthenaClients 
         return null;
       }
     },
+    accessIndex: athenaAccessIndex(ctx),
     close: async () => {
       for (const client of own) client.destroy();
     },

@@ -195,6 +195,15 @@ async function checkCatalog(ctx: AthenaContext, denials: Denials): Promise<Confi
   return checks;
 }
 
+/** An S3 denial names its bucket ("s3:ListBucket on logs"), in the item and in the IAM summary. */
+function onBucket(denials: Denials, denied: string, bucket: string): string {
+  if (denied.includes(' on ')) return denied;
+  const action = `${denied} on ${bucket}`;
+  denials.delete(denied);
+  denials.add(action);
+  return action;
+}
+
 async function checkLogBucket(ctx: AthenaContext, denials: Denials): Promise<ConfigCheck> {
   const { config } = ctx;
   const item = 'Log bucket';
@@ -204,11 +213,7 @@ async function checkLogBucket(ctx: AthenaContext, denials: Denials): Promise<Con
   );
   if (!result.ok) {
     if (result.denied) {
-      const action = result.denied.includes(' on ') ? result.denied : `${result.denied} on ${config.logBucket}`;
-      if (action !== result.denied) {
-        denials.delete(result.denied);
-        denials.add(action);
-      }
+      const action = onBucket(denials, result.denied, config.logBucket);
       return { item, ok: false, message: `s3://${config.logBucket} cannot be listed: the IAM permission ${action} is missing` };
     }
     const message =
@@ -227,6 +232,39 @@ async function checkLogBucket(ctx: AthenaContext, denials: Denials): Promise<Con
   return { item, ok: true, message: `s3://${config.logBucket}/${prefix} holds CloudTrail objects` };
 }
 
+/** The access index's root, when one is configured: Custos lists, writes and deletes objects under it. */
+async function checkIndexLocation(ctx: AthenaContext, denials: Denials): Promise<ConfigCheck | null> {
+  const uri = ctx.config.indexLocation;
+  if (uri === undefined) return null;
+  const item = 'Access index location';
+  const location = parseS3Uri(uri);
+  if (!location || !(location.key === '' || location.key.endsWith('/'))) {
+    return { item, ok: false, message: `CUSTOS_ATHENA_INDEX_LOCATION "${uri}" is not an s3://bucket/prefix/ URI ending in /` };
+  }
+  const result = await attempt(ctx, 's3:ListObjectsV2', denials, `s3:ListBucket on ${location.bucket}`, () =>
+    ctx.s3.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.key, MaxKeys: 1 })),
+  );
+  if (!result.ok) {
+    if (result.denied) {
+      const action = onBucket(denials, result.denied, location.bucket);
+      return { item, ok: false, message: `${uri} cannot be listed: the IAM permission ${action} is missing` };
+    }
+    const message =
+      awsErrorName(result.error) === 'NoSuchBucket'
+        ? `s3://${location.bucket} does not exist (CUSTOS_ATHENA_INDEX_LOCATION)`
+        : `${uri} could not be listed (${problem(result.error)})`;
+    return { item, ok: false, message };
+  }
+  const empty = (result.value.KeyCount ?? result.value.Contents?.length ?? 0) === 0;
+  return {
+    item,
+    ok: true,
+    message: empty
+      ? `${uri} is empty: the scheduled refresh fills it (table access_index from lib/lake/ddl/access_index.sql)`
+      : `${uri} can be listed`,
+  };
+}
+
 /** Names exactly what is missing or wrong for Athena: Region, workgroup, result location, tables, permissions. */
 export async function checkAthenaConfig(ctx: AthenaContext): Promise<ConfigCheck[]> {
   const { config } = ctx;
@@ -239,17 +277,27 @@ export async function checkAthenaConfig(ctx: AthenaContext): Promise<ConfigCheck
 
   const denials: Denials = new Set();
   try {
-    const [[workGroupCheck, workGroup], catalog, bucket] = await Promise.all([
+    const [[workGroupCheck, workGroup], catalog, bucket, index] = await Promise.all([
       checkWorkGroup(ctx, denials),
       checkCatalog(ctx, denials),
       checkLogBucket(ctx, denials),
+      checkIndexLocation(ctx, denials),
     ]);
     const workGroupRead = workGroup !== undefined;
     const permissions: ConfigCheck =
       denials.size === 0
         ? { item: 'IAM permissions', ok: true, message: 'every call the checks made was allowed' }
         : { item: 'IAM permissions', ok: false, message: `missing: ${[...denials].sort().join(', ')}` };
-    return [region, workGroupCheck, checkOutputLocation(ctx, workGroup, workGroupRead), checkResultEncryption(workGroup), ...catalog, bucket, permissions];
+    return [
+      region,
+      workGroupCheck,
+      checkOutputLocation(ctx, workGroup, workGroupRead),
+      checkResultEncryption(workGroup),
+      ...catalog,
+      bucket,
+      ...(index ? [index] : []),
+      permissions,
+    ];
   } catch (error) {
     if (!(error instanceof CredentialsRejected)) throw error;
     return [

@@ -34,6 +34,13 @@ export type AthenaConfig = {
   catalogBucket?: string;
   /** Athena endpoint override (VPC endpoint, FIPS). */
   endpoint?: string;
+  /**
+   * Root of the access index table (s3://bucket/prefix/, ending in '/'); unset, the index is not
+   * built and saved queries read the raw log tables only.
+   */
+  indexLocation?: string;
+  /** First day (YYYY-MM-DD) an index built from nothing holds; default 90 days before the last complete day. */
+  indexStart?: string;
   /** Throttled or transiently failing AWS calls. */
   retry?: RetryPolicy;
 };

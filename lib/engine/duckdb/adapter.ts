@@ -3,17 +3,9 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  DuckDBInstance,
-  DuckDBTypeId,
-  dateValue,
-  timestampTZValue,
-  type DuckDBPreparedStatement,
-  type DuckDBType,
-} from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
 import {
   EngineError,
-  type BindValue,
   type Cell,
   type EngineColumn,
   type EngineExecution,
@@ -24,6 +16,8 @@ import {
 } from '@/lib/engine/port';
 import { localLakeCoverage } from '@/lib/lake/coverage-local';
 import { latestLogDay } from '@/lib/lake/latest-day';
+import { bindAll } from './binds';
+import { duckDbAccessIndex } from './access-index';
 import { createLakeViews, estimateLakeScan } from './views';
 import { installTrinoMacros } from './macros';
 import { lockDown, prepareSelect, SANDBOX_OPTIONS } from './sandbox';
@@ -35,6 +29,8 @@ export type DuckDbEngineOptions = {
   memoryLimit?: string;
   /** Where DuckDB may spill to disk (in a folder of its own per instance); defaults to a folder in the OS temp directory. */
   tempDir?: string;
+  /** Days before the newest delivery day that the access index leaves to the raw logs. */
+  indexLagDays?: number;
 };
 
 /** The embedded engine: DuckDB in-process over the local lake, reading only the partitions in scope. */
@@ -75,7 +71,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       if (request.signal?.aborted) throw new EngineError('The query was cancelled.', 'cancelled', executionId);
     };
     try {
-      const scanned = await createLakeViews(conn, lake, request.tables, request.scope);
+      const scanned = await createLakeViews(conn, lake, request.tables, request.scope, request.accessIndex);
       checkpoint();
       const prepared = await prepareSelect(conn, request.sql);
       bindAll(prepared, request.binds);
@@ -148,6 +144,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       return { from, to: last };
     },
     coverage: (tables, window) => localLakeCoverage(lake, tables, window),
+    accessIndex: duckDbAccessIndex(lake, { tempDir, threads: options.threads, memoryLimit: options.memoryLimit, lagDays: options.indexLagDays }),
     checkConfig: async () => {
       const exists = fs.existsSync(lake.dir);
       const last = exists ? latestLogDay(lake) : null;
@@ -170,33 +167,6 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       fs.rmSync(spillDir, { recursive: true, force: true });
     },
   };
-}
-
-function bindAll(prepared: DuckDBPreparedStatement, binds: BindValue[]) {
-  if (prepared.parameterCount !== binds.length) {
-    throw new EngineError(
-      `The statement has ${prepared.parameterCount} placeholders but ${binds.length} values were given.`,
-      'failed',
-    );
-  }
-  binds.forEach((b, i) => {
-    const at = i + 1;
-    switch (b.type) {
-      case 'varchar':
-        return prepared.bindVarchar(at, b.value);
-      case 'bigint':
-      case 'integer':
-        return prepared.bindBigInt(at, BigInt(b.value));
-      case 'double':
-        return prepared.bindDouble(at, b.value);
-      case 'boolean':
-        return prepared.bindBoolean(at, b.value);
-      case 'date':
-        return prepared.bindDate(at, dateValue(Math.round(Date.parse(`${b.value}T00:00:00Z`) / 86_400_000)));
-      case 'timestamp':
-        return prepared.bindTimestampTZ(at, timestampTZValue(BigInt(Date.parse(b.value)) * 1000n));
-    }
-  });
 }
 
 function sqlType(type: DuckDBType): SqlType {

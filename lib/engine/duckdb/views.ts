@@ -10,11 +10,14 @@ import {
   inventoryParquetRelation,
   ndjsonRelation,
   quoteIdent,
+  sqlString,
   unionAll,
   type ParquetColumn,
 } from '@/lib/lake/read-sql';
 import { stageRawFiles, type StagedFile } from '@/lib/lake/stage';
-import { type LakeTable, type ScanScope, type LakeLocation, LAKE_TABLES } from '@/lib/lake/tables';
+import { type LakeTable, type ScanScope, type LakeLocation, LAKE_TABLES, isLogTable } from '@/lib/lake/tables';
+import { ACCESS_INDEX_COLUMNS, indexFiles, readAccessIndexManifest } from '@/lib/lake/access-index-manifest';
+import type { EngineRequest } from '@/lib/engine/port';
 
 export type { LakeScanStats } from '@/lib/lake/read-plan';
 
@@ -75,8 +78,12 @@ export async function createLakeViews(
   lake: LakeLocation,
   tables: LakeTable[],
   scope: ScanScope | null,
+  accessIndex?: EngineRequest['accessIndex'],
 ): Promise<LakeScanStats> {
-  const planned = await plans(lake, tables, scope);
+  // Beside the index, the log tables hold only the days it lacks (none at all when it has them all).
+  const rawTables = accessIndex && !accessIndex.rawScope ? tables.filter((t) => !isLogTable(t)) : tables;
+  const planned = await plans(lake, rawTables, accessIndex ? accessIndex.rawScope : scope);
+  const index = await createAccessIndexView(conn, lake, accessIndex?.indexed ?? null);
   const read: TableReadPlan[] = [];
   for (const table of LAKE_TABLES) {
     const plan = planned.find((p) => p.table === table);
@@ -88,5 +95,18 @@ export async function createLakeViews(
     }
     await conn.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(table)} AS ${sql}`);
   }
-  return planStats(read);
+  const stats = planStats(read);
+  return { files: stats.files + index.files, bytes: stats.bytes + index.bytes, partitions: stats.partitions + index.files };
+}
+
+/** The access_index view: the index files of `days` (no rows without days); what it will read. */
+async function createAccessIndexView(conn: DuckDBConnection, lake: LakeLocation, days: ScanScope | null): Promise<{ files: number; bytes: number }> {
+  const files = days ? indexFiles(lake, await readAccessIndexManifest(lake), days.from, days.to) : [];
+  const columns = ACCESS_INDEX_COLUMNS.map(quoteIdent).join(', ');
+  const sql =
+    files.length > 0
+      ? `SELECT ${columns} FROM read_parquet([${files.map((f) => sqlString(f.file)).join(', ')}])`
+      : `SELECT ${ACCESS_INDEX_COLUMNS.map((c) => `CAST(NULL AS VARCHAR) AS ${quoteIdent(c)}`).join(', ')} WHERE false`;
+  await conn.run(`CREATE OR REPLACE TEMP VIEW access_index AS ${sql}`);
+  return { files: files.length, bytes: files.reduce((n, f) => n + f.bytes, 0) };
 }
