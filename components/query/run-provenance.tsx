@@ -4,6 +4,22 @@ import { Section } from '@/components/ui/page-header';
 import { formatBytes, formatDuration, formatUsd } from '@/lib/format';
 import type { RunDto } from '@/lib/queries/run-dto';
 
+const span = (days: { from: string; to: string }) => (days.from === days.to ? days.from : `${days.from} to ${days.to}`);
+
+/** Which days came from the access index and which from the raw logs, in words. */
+export function readSplitText(split: NonNullable<RunDto['readSplit']>): string {
+  const parts = [
+    split.indexed ? `access index for ${span(split.indexed)}` : null,
+    split.raw ? `raw logs for ${span(split.raw)}` : null,
+  ].filter(Boolean);
+  const why = split.indexed
+    ? ''
+    : split.indexThrough
+      ? ' (the index did not cover this window)'
+      : ' (no access index yet)';
+  return `${parts.join('; ')}${why}`;
+}
+
 /** Where a run's answer comes from: its id, parameters, window, engine, data scanned and the hashes of its SQL and result. */
 export function RunProvenance({ run }: { run: RunDto }) {
   return (
@@ -17,6 +33,12 @@ export function RunProvenance({ run }: { run: RunDto }) {
         </dd>
         <dt className="text-slate-500">Window</dt>
         <dd>{run.scope ? `${run.scope.from} to ${run.scope.to} (UTC, inclusive)` : '—'}</dd>
+        {run.readSplit ? (
+          <>
+            <dt className="text-slate-500">Read from</dt>
+            <dd data-testid="read-split">{readSplitText(run.readSplit)}</dd>
+          </>
+        ) : null}
         <dt className="text-slate-500">Engine</dt>
         <dd>
           {run.engine}

@@ -29,6 +29,12 @@ export function benchReportText(r: BenchResult): string {
           `${n(r.compact.megabytes, 1)} MB text, ${n(r.compact.records)} records, ${n(r.compact.partitions)} partitions → ${mb(r.compact.parquetBytes)} Parquet`,
         ],
         [
+          'access index',
+          n(r.accessIndex.seconds, 1),
+          `${n(r.accessIndex.days)} days`,
+          `${n(r.accessIndex.rows)} accesses → ${mb(r.accessIndex.bytes)} Parquet, through ${r.accessIndex.through ?? '–'}`,
+        ],
+        [
           `reference lake (${r.reference.days} days)${r.reference.sameLake ? ' = this lake' : ''}`,
           n(r.reference.compact.seconds, 1),
           `${n(r.reference.compact.megabytesPerSecond, 2)} MB/s`,
@@ -69,6 +75,13 @@ export function benchReportText(r: BenchResult): string {
       `Custos patient-access-history:365d: ${n(b.custosMs, 1)} ms`,
     );
   }
+  const h = r.reference.duckdbHandwritten;
+  const ib = r.indexBytes;
+  out.push(
+    `Hand-written DuckDB over the compacted Parquet, full-year patient question: ${n(h.ms, 1)} ms (${n(h.rows)} rows, ${n(h.files)} files); ` +
+      `Custos patient-access-history:365d ${n(r.queries['patient-access-history:365d']?.ms, 1)} ms`,
+    `Bytes a full-year patient question reads: ${mb(ib.rawBytes)} raw log objects, ${mb(ib.indexBytes)} index + ${mb(ib.rawTailBytes)} raw days after it`,
+  );
   if (r.export) {
     const e = r.export;
     out.push(
@@ -88,6 +101,8 @@ export function benchReportText(r: BenchResult): string {
     '',
     `pruningRatio  ${n(r.pruningRatio, 3)}  goal ${r.goals.pruningRatio.goal}${goal(r.goals.pruningRatio.met)}`,
     `baselineRatio ${r.baselineRatio === null ? 'skipped' : n(r.baselineRatio, 1)}  goal ${r.goals.baselineRatio.goal}${goal(r.goals.baselineRatio.met)}`,
+    `indexBytesRatio ${n(r.indexBytesRatio, 1)}  goal ${r.goals.indexBytesRatio.goal}${goal(r.goals.indexBytesRatio.met)}`,
+    `resultRowsPerSecond ${n(r.resultRowsPerSecond)}  exportRowsPerSecond ${n(r.exportRowsPerSecond)}  goal >= 200,000 each`,
     `Peak RSS ${mb(r.peakRssBytes)} (sampled every 50 ms: ${mb(r.peakRssSampledBytes)}); total ${n(r.seconds, 1)} s`,
   );
   return out.join('\n');

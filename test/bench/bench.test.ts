@@ -100,6 +100,25 @@ describe('npm run bench on a tiny lake', () => {
     expect(result.queries['user-activity']!.rows).toBeGreaterThanOrEqual(truth.investigatedUser.accesses);
   });
 
+  it('indexes the lake, compares the bytes a full-year patient question reads, and times it written by hand in DuckDB', () => {
+    const patient = plantedPatient(truth);
+    expect(result.accessIndex.days).toBeGreaterThan(0);
+    expect(result.accessIndex.rows).toBeGreaterThan(patient.accesses.length);
+    expect(result.accessIndex.bytes).toBeGreaterThan(0);
+    expect(result.indexBytes.rawBytes).toBeGreaterThan(result.indexBytes.indexBytes);
+    expect(result.indexBytesRatio).toBeCloseTo(result.indexBytes.rawBytes / (result.indexBytes.indexBytes + result.indexBytes.rawTailBytes), 0);
+    expect(result.goals.indexBytesRatio.met).toBe(result.indexBytesRatio >= 50);
+    const h = result.reference.duckdbHandwritten;
+    expect(result.reference.duckdbHandwrittenMs).toBe(h.ms);
+    expect(positive(h.ms) && h.runsMs.length === 3 && h.files > 0).toBe(true);
+    // the hand-written query does not pair trail and access-log records: it sees each access at least once
+    const s3Requests = new Set(patient.accesses.filter((a) => a.source === 's3').map((a) => a.requestId));
+    expect(h.rows).toBeGreaterThanOrEqual(patient.accesses.filter((a) => a.source !== 's3').length + s3Requests.size);
+    const text = benchReportText(result);
+    expect(text).toMatch(/^indexBytesRatio [\d,.]+/m);
+    expect(text).toContain('Hand-written DuckDB');
+  });
+
   it('refreshes the posture dashboards over 30 and 365 days and renders the recorded one, and reports each time', () => {
     expect(positive(result.posture.refreshMs) && positive(result.posture.refresh365Ms) && positive(result.posture.cachedRenderMs)).toBe(true);
     expect(result.posture.window30.to).toBe(result.posture.window365.to);
@@ -116,6 +135,8 @@ describe('npm run bench on a tiny lake', () => {
     const e = result.export!;
     expect(e.rows).toBe(EXPORT_ROWS);
     expect(positive(e.seconds) && positive(e.rowsPerSecond) && positive(e.store.rowsPerSecond)).toBe(true);
+    expect(result.resultRowsPerSecond).toBe(e.store.rowsPerSecond);
+    expect(result.exportRowsPerSecond).toBe(e.rowsPerSecond);
     expect(e.csvBytes).toBeGreaterThan(EXPORT_ROWS * e.columns);
     expect(e.peakRssBytes).toBeGreaterThanOrEqual(e.rssBeforeBytes);
     expect(benchReportText(result)).toContain('pruningRatio');

@@ -13,6 +13,7 @@ import { EXTENSION } from '@/lib/fhir/codes';
 import { exportRun } from '@/lib/queries/export-run';
 import { getRun } from '@/lib/queries/get-run';
 import { runSavedQuery } from '@/lib/queries/run-saved-query';
+import { accessIndexBuild } from '@/lib/queries/access-index-build';
 import { signedIn } from '../support/actors';
 import { testServices, type TestServices } from '../support/services';
 
@@ -53,6 +54,22 @@ describe(`log coverage in the run ledger (${process.env.CUSTOS_TEST_DB})`, () =>
     expect(Object.keys(run.coverage!.sources)).toEqual(['cloudtrail', 's3_access_logs']);
     expect((await rowOf(run.id)).coverage).toEqual(expected);
     expect((await getRun(ctx, run.id)).coverage).toEqual(expected);
+  });
+
+  it('a run that reads the access index records which days came from it and which from the raw logs; its coverage stays that of the whole window', async () => {
+    const refreshed = await services.engine.accessIndex.refresh(accessIndexBuild);
+    const through = refreshed.through!;
+    expect(through > truth.window.from && through < truth.window.to).toBe(true);
+    const ctx = await signedIn(services, 'security_officer');
+    const run = await runSavedQuery(ctx, { queryId: 'access-volume', params: truth.window }, { wait: true });
+    expect(run.status).toBe('succeeded');
+    const split = { indexed: { from: truth.window.from, to: through }, raw: { from: addDays(through, 1), to: truth.window.to }, indexThrough: through };
+    expect(run.readSplit).toEqual(split);
+    expect((await rowOf(run.id)).readSplit).toEqual(split);
+    expect(run.coverage).toEqual(await services.engine.coverage(['cloudtrail_logs', 's3_access_logs'], truth.window));
+    // a query that does not read accesses records no split
+    const failed = await runSavedQuery(ctx, { queryId: 'failed-access', params: truth.window }, { wait: true });
+    expect(failed.readSplit).toBeNull();
   });
 
   it('states that a window past the lake\'s end has no logs, however empty the result', async () => {
