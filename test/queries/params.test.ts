@@ -168,3 +168,68 @@ describe('parameter validation against a hostile corpus', () => {
     expect(prepareParams(QUERY, { ...ALL, from: '', to: '' }, OPTIONS).scope).toEqual({ from: '2026-10-01', to: '2026-10-31' });
   });
 });
+
+describe('a window beside the access index', () => {
+  const SPLIT_QUERY = parseSavedQuery(
+    `/*---
+id: split-window
+title: Split window
+description: Reads the index and the raw days after it.
+roles: [privacy_officer]
+tables: [cloudtrail_logs]
+range: { from: from, to: to }
+params:
+  - { name: from, type: date, label: From }
+  - { name: to, type: date, label: To }
+columns:
+  - { name: n, description: A count. }
+---*/
+SELECT count(*) AS n FROM access_index
+WHERE day BETWEEN :from_day AND :to_indexed
+  AND :from_raw_iso < :to_next_iso AND :from_raw_slack_iso < :to_next_slack_iso
+  AND :from_raw_slack_ts < :to_next_slack_ts AND :from_raw_slack_partition < :to_next_partition`,
+    'split-window.sql',
+  );
+  const values = (span: { from: string; through: string } | null, window = { from: '2026-10-01', to: '2026-10-31' }) => {
+    const prepared = prepareParams(SPLIT_QUERY, window, { ...OPTIONS, maxDays: 366, accessIndex: span });
+    return { split: prepared.split, binds: Object.fromEntries(SPLIT_QUERY.bindOrder.map((name, i) => [name, prepared.binds[i]!.value])) };
+  };
+
+  it('reads the index up to its watermark and the raw logs after it, with five minutes either side for pairing records', () => {
+    const { split, binds } = values({ from: '2026-01-01', through: '2026-10-29' });
+    expect(SPLIT_QUERY.readsAccessIndex).toBe(true);
+    expect(split).toEqual({ indexed: { from: '2026-10-01', to: '2026-10-29' }, raw: { from: '2026-10-30', to: '2026-10-31' }, indexThrough: '2026-10-29' });
+    expect(binds).toMatchObject({
+      from_day: '2026-10-01',
+      to_indexed: '2026-10-29',
+      from_raw_iso: '2026-10-30T00:00:00',
+      from_raw_slack_iso: '2026-10-29T23:55:00',
+      from_raw_slack_ts: '2026-10-29T23:55:00Z',
+      from_raw_slack_partition: '2026/10/29',
+      to_next_iso: '2026-11-01T00:00:00',
+      to_next_slack_iso: '2026-11-01T00:05:00',
+      to_next_partition: '2026/11/01',
+    });
+  });
+
+  it('a window the index holds whole reads no raw partition', () => {
+    const { split, binds } = values({ from: '2026-01-01', through: '2026-11-02' });
+    expect(split).toMatchObject({ indexed: { from: '2026-10-01', to: '2026-10-31' }, raw: null });
+    expect(binds).toMatchObject({ to_indexed: '2026-10-31', from_raw_iso: '2026-11-01T00:00:00', from_raw_slack_partition: '9999/12/31' });
+  });
+
+  it('a window that starts before the index, or with no index, is read raw whole', () => {
+    for (const span of [null, { from: '2026-10-05', through: '2026-10-29' }]) {
+      const { split, binds } = values(span);
+      expect(split).toMatchObject({ indexed: null, raw: { from: '2026-10-01', to: '2026-10-31' } });
+      expect(binds).toMatchObject({ to_indexed: '0000-00-00', from_raw_iso: '2026-10-01T00:00:00', from_raw_slack_partition: '2026/09/30' });
+    }
+  });
+
+  it('only a window\'s ends have the forms that depend on the index', () => {
+    const text = SPLIT_QUERY.body.replace(':to_indexed', ':from_indexed');
+    expect(() => parseSavedQuery(`/*---\nid: bad\ntitle: Bad\ndescription: x\nroles: [privacy_officer]\ntables: [cloudtrail_logs]\nrange: { from: from, to: to }\nparams:\n  - { name: from, type: date, label: From }\n  - { name: to, type: date, label: To }\ncolumns:\n  - { name: n, description: A count. }\n---*/\n${text}`, 'bad.sql')).toThrow(
+      /:from_indexed is not a declared parameter/,
+    );
+  });
+});
