@@ -40,7 +40,12 @@ export async function createEngine(env: Env, lake: LakeLocation): Promise<QueryE
     return createAthenaEngine(athenaConfigFromEnv(env));
   }
   const { createDuckDbEngine } = await import('@/lib/engine/duckdb/adapter');
-  return createDuckDbEngine({ lake, tempDir: path.join(env.dataDir, 'tmp') });
+  return createDuckDbEngine({
+    lake,
+    tempDir: path.join(env.dataDir, 'tmp'),
+    threads: env.CUSTOS_DUCKDB_THREADS,
+    memoryLimit: env.CUSTOS_DUCKDB_MEMORY_LIMIT,
+  });
 }
 
 export type ServiceOverrides = { engine?: QueryEngine; lakeDir?: string; worker?: Partial<Omit<WorkerOptions, 'db' | 'handlers'>> };

@@ -22,6 +22,9 @@ const EnvSchema = z.object({
   CUSTOS_DATA_DIR: z.string().default('./.custos'),
   CUSTOS_DEBUG: bool,
   CUSTOS_LAKE_DIR: optionalText,
+  // the embedded engine's bounds: worker threads and the memory DuckDB may hold before spilling to disk
+  CUSTOS_DUCKDB_THREADS: z.coerce.number().int().min(1).max(64).default(2),
+  CUSTOS_DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'expected a size such as 512MB or 1GB').default('1GB'),
   CUSTOS_ENGINE: z.enum(['duckdb', 'athena']).default('duckdb'),
   DATABASE_URL: optionalText,
   DATABASE_MIGRATION_URL: optionalText,

@@ -122,72 +122,80 @@ async function writeDay(conn: DuckDBConnection, lake: LakeLocation, day: string)
 export function duckDbAccessIndex(lake: LakeLocation, options: DuckDbAccessIndexOptions): AccessIndexPort {
   const lagDays = options.lagDays ?? 2;
   const chunkDays = options.chunkDays ?? 31;
+  // Refreshes asked of this engine run one after the other (the second then finds little to do).
+  let queue: Promise<unknown> = Promise.resolve();
   return {
     span: async () => {
       const { from, through } = await readAccessIndexManifest(lake);
       return from && through ? { from, through } : null;
     },
-    refresh: async (build: AccessIndexBuild, { signal } = {}): Promise<AccessIndexRefresh> => {
-      const started = performance.now();
-      const release = await acquireLakeLock(path.join(lake.dir, ACCESS_INDEX_DIR, '.lock'), 'access index build');
-      const report: AccessIndexRefresh = { daysBuilt: 0, rows: 0, bytesWritten: 0, through: null, seconds: 0 };
-      let instance: DuckDBInstance | undefined;
-      try {
-        const manifest = await readAccessIndexManifest(lake);
-        await removeUnlisted(lake, manifest);
-        const digests = await partitionDigests(lake);
-        const known = [...digests.keys()].sort();
-        const last = known.at(-1);
-        const due = last ? daysBetween(known[0]!, addDays(last, -lagDays)) : [];
-        const inputs = new Map(due.map((day) => [day, dayInputs(digests, day)]));
-        const superseded: string[] = [];
-        for (const [day, entry] of Object.entries(manifest.days)) {
-          if (inputs.get(day) === entry.inputs) continue;
-          if (entry.file) superseded.push(entry.file);
-          delete manifest.days[day];
-        }
-        const stale = due.filter((day) => !manifest.days[day]);
-        if (stale.length > 0) {
-          instance = await DuckDBInstance.create(':memory:', {
-            threads: String(options.threads ?? 2),
-            memory_limit: options.memoryLimit ?? '1GB',
-            temp_directory: path.join(options.tempDir, `index-${randomUUID()}`),
-          });
-          const conn = await instance.connect();
-          await installTrinoMacros(conn);
-          await lockDown(conn, [lake.dir, path.join(lake.dir, CUSTOS_DIR)]);
-          for (const chunk of chunks(stale, chunkDays)) {
-            if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('index build cancelled');
-            await createLakeViews(conn, lake, [...LOG_TABLES], { from: addDays(chunk.from, -1), to: chunk.to });
-            const statement = build.select(chunk);
-            const prepared = await conn.prepare(`CREATE OR REPLACE TEMP TABLE access_chunk AS ${statement.sql}`);
-            bindAll(prepared, statement.binds);
-            await prepared.run();
-            for (const day of daysBetween(chunk.from, chunk.to)) {
-              const written = await writeDay(conn, lake, day);
-              manifest.days[day] = { ...written, inputs: inputs.get(day)! };
-              report.daysBuilt++;
-              report.rows += written.rows;
-              report.bytesWritten += written.bytes;
-            }
-            await conn.run('DROP TABLE access_chunk');
-            manifest.through = watermark(manifest, due);
-            manifest.from = manifest.through ? due[0]! : null;
-            await writeAccessIndexManifest(lake, manifest);
-          }
-          conn.closeSync();
-        }
-        manifest.through = watermark(manifest, due);
-        manifest.from = manifest.through ? due[0]! : null;
-        await writeAccessIndexManifest(lake, manifest);
-        for (const file of superseded) await fs.rm(path.join(lake.dir, file), { force: true });
-        report.through = manifest.through;
-        report.seconds = Math.round(performance.now() - started) / 1000;
-        return report;
-      } finally {
-        instance?.closeSync();
-        await release();
-      }
+    refresh: (build: AccessIndexBuild, options: { signal?: AbortSignal } = {}): Promise<AccessIndexRefresh> => {
+      const next = queue.then(() => refresh(build, options));
+      queue = next.catch(() => undefined);
+      return next;
     },
   };
+
+  async function refresh(build: AccessIndexBuild, { signal }: { signal?: AbortSignal }): Promise<AccessIndexRefresh> {
+    const started = performance.now();
+    const release = await acquireLakeLock(path.join(lake.dir, ACCESS_INDEX_DIR, '.lock'), 'access index build');
+    const report: AccessIndexRefresh = { daysBuilt: 0, rows: 0, bytesWritten: 0, through: null, seconds: 0 };
+    let instance: DuckDBInstance | undefined;
+    try {
+      const manifest = await readAccessIndexManifest(lake);
+      await removeUnlisted(lake, manifest);
+      const digests = await partitionDigests(lake);
+      const known = [...digests.keys()].sort();
+      const last = known.at(-1);
+      const due = last ? daysBetween(known[0]!, addDays(last, -lagDays)) : [];
+      const inputs = new Map(due.map((day) => [day, dayInputs(digests, day)]));
+      const superseded: string[] = [];
+      for (const [day, entry] of Object.entries(manifest.days)) {
+        if (inputs.get(day) === entry.inputs) continue;
+        if (entry.file) superseded.push(entry.file);
+        delete manifest.days[day];
+      }
+      const stale = due.filter((day) => !manifest.days[day]);
+      if (stale.length > 0) {
+        instance = await DuckDBInstance.create(':memory:', {
+          threads: String(options.threads ?? 2),
+          memory_limit: options.memoryLimit ?? '1GB',
+          temp_directory: path.join(options.tempDir, `index-${randomUUID()}`),
+        });
+        const conn = await instance.connect();
+        await installTrinoMacros(conn);
+        await lockDown(conn, [lake.dir, path.join(lake.dir, CUSTOS_DIR)]);
+        for (const chunk of chunks(stale, chunkDays)) {
+          if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('index build cancelled');
+          await createLakeViews(conn, lake, [...LOG_TABLES], { from: addDays(chunk.from, -1), to: chunk.to });
+          const statement = build.select(chunk);
+          const prepared = await conn.prepare(`CREATE OR REPLACE TEMP TABLE access_chunk AS ${statement.sql}`);
+          bindAll(prepared, statement.binds);
+          await prepared.run();
+          for (const day of daysBetween(chunk.from, chunk.to)) {
+            const written = await writeDay(conn, lake, day);
+            manifest.days[day] = { ...written, inputs: inputs.get(day)! };
+            report.daysBuilt++;
+            report.rows += written.rows;
+            report.bytesWritten += written.bytes;
+          }
+          await conn.run('DROP TABLE access_chunk');
+          manifest.through = watermark(manifest, due);
+          manifest.from = manifest.through ? due[0]! : null;
+          await writeAccessIndexManifest(lake, manifest);
+        }
+        conn.closeSync();
+      }
+      manifest.through = watermark(manifest, due);
+      manifest.from = manifest.through ? due[0]! : null;
+      await writeAccessIndexManifest(lake, manifest);
+      for (const file of superseded) await fs.rm(path.join(lake.dir, file), { force: true });
+      report.through = manifest.through;
+      report.seconds = Math.round(performance.now() - started) / 1000;
+      return report;
+    } finally {
+      instance?.closeSync();
+      await release();
+    }
+  }
 }

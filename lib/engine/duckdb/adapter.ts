@@ -44,7 +44,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
   const lake: LakeLocation = { ...options.lake, dir: path.resolve(options.lake.dir) };
   const instance = await DuckDBInstance.create(':memory:', {
     threads: String(options.threads ?? 2),
-    memory_limit: options.memoryLimit ?? '2GB',
+    memory_limit: options.memoryLimit ?? '1GB',
     temp_directory: spillDir,
     ...SANDBOX_OPTIONS,
   });
