@@ -18,6 +18,7 @@ import {
 import { formatBytes, type AthenaContext } from './context';
 import { withRetry } from './retry';
 import { parseS3Uri } from './s3-uri';
+import { ACCESS_INDEX_COLUMNS } from '@/lib/lake/access-index-manifest';
 import { LAKE_TABLES } from '@/lib/lake/tables';
 
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
@@ -138,10 +139,68 @@ function checkResultEncryption(workGroup: WorkGroup | undefined): ConfigCheck {
   return { item, ok: true, message: `${option}${key ? ` with ${key}` : ''}, enforced by the workgroup` };
 }
 
+/** The tables `config check` looks up: the four lake tables, then the access index the saved queries read. */
+type CatalogTable = {
+  name: string;
+  /** Every column a query sees, partition columns included (lower case). */
+  columns: () => readonly string[];
+  ddl: string;
+  /** What else creating it takes, after the DDL file ('' when nothing). */
+  createHint: string;
+};
+
+const ACCESS_INDEX_TABLE = 'access_index';
+
+const CATALOG_TABLES: CatalogTable[] = [
+  ...LAKE_TABLES.map((table) => ({
+    name: table,
+    columns: () => visibleColumns(tableDefinition(table)).map((c) => c.name),
+    ddl: `lib/lake/ddl/${table}.sql`,
+    createHint: '',
+  })),
+  {
+    // Athena resolves every table a query names, so the saved queries fail without it, filled or not.
+    name: ACCESS_INDEX_TABLE,
+    columns: () => ACCESS_INDEX_COLUMNS,
+    ddl: `lib/lake/ddl/${ACCESS_INDEX_TABLE}.sql`,
+    createHint: ' (LOCATION: CUSTOS_ATHENA_INDEX_LOCATION)',
+  },
+];
+
+async function checkTable(ctx: AthenaContext, denials: Denials, database: string, table: CatalogTable): Promise<ConfigCheck> {
+  const { config } = ctx;
+  const item = `Table ${table.name}`;
+  const source = `${table.ddl}${table.createHint}`;
+  const result = await attempt(ctx, 'athena:GetTableMetadata', denials, 'athena:GetTableMetadata', () =>
+    ctx.athena.send(new GetTableMetadataCommand({ CatalogName: config.catalog, DatabaseName: database, TableName: table.name })),
+  );
+  if (!result.ok) {
+    const message = result.denied
+      ? `cannot be read: the IAM permission ${result.denied} is missing`
+      : NOT_FOUND.test(awsErrorMessage(result.error))
+        ? `does not exist in "${database}": create it from ${source}`
+        : `could not be read (${problem(result.error)})`;
+    return { item, ok: false, message };
+  }
+  const metadata = result.value.TableMetadata;
+  const present = new Set(
+    [...(metadata?.Columns ?? []), ...(metadata?.PartitionKeys ?? [])].map((c) => (c.Name ?? '').toLowerCase()),
+  );
+  const missing = table.columns().filter((name) => !present.has(name));
+  const partitions = (metadata?.PartitionKeys ?? []).map((p) => p.Name).filter(Boolean);
+  return missing.length > 0
+    ? { item, ok: false, message: `lacks the columns ${missing.join(', ')}: recreate it from ${source}` }
+    : {
+        item,
+        ok: true,
+        message: `${present.size} columns${partitions.length > 0 ? `, partitioned by ${partitions.join(', ')}` : ''}`,
+      };
+}
+
 async function checkCatalog(ctx: AthenaContext, denials: Denials): Promise<ConfigCheck[]> {
   const { config } = ctx;
   const tableItems = (message: string): ConfigCheck[] =>
-    LAKE_TABLES.map((table) => ({ item: `Table ${table}`, ok: false, message }));
+    CATALOG_TABLES.map((table) => ({ item: `Table ${table.name}`, ok: false, message }));
   if (!config.database) {
     return [{ item: 'Athena database', ok: false, message: 'CUSTOS_ATHENA_DATABASE is not set' }, ...tableItems('not checked: no database')];
   }
@@ -157,41 +216,7 @@ async function checkCatalog(ctx: AthenaContext, denials: Denials): Promise<Confi
     return [{ item: 'Athena database', ok: false, message }, ...tableItems('not checked: the database is not readable')];
   }
   const checks: ConfigCheck[] = [{ item: 'Athena database', ok: true, message: `"${config.database}" in catalog ${config.catalog}` }];
-  for (const table of LAKE_TABLES) {
-    const item = `Table ${table}`;
-    const ddl = `lib/lake/ddl/${table}.sql`;
-    const result = await attempt(ctx, 'athena:GetTableMetadata', denials, 'athena:GetTableMetadata', () =>
-      ctx.athena.send(
-        new GetTableMetadataCommand({ CatalogName: config.catalog, DatabaseName: config.database, TableName: table }),
-      ),
-    );
-    if (!result.ok) {
-      const message = result.denied
-        ? `cannot be read: the IAM permission ${result.denied} is missing`
-        : NOT_FOUND.test(awsErrorMessage(result.error))
-          ? `does not exist in "${config.database}": create it from ${ddl}`
-          : `could not be read (${problem(result.error)})`;
-      checks.push({ item, ok: false, message });
-      continue;
-    }
-    const metadata = result.value.TableMetadata;
-    const present = new Set(
-      [...(metadata?.Columns ?? []), ...(metadata?.PartitionKeys ?? [])].map((c) => (c.Name ?? '').toLowerCase()),
-    );
-    const missing = visibleColumns(tableDefinition(table))
-      .map((c) => c.name)
-      .filter((name) => !present.has(name));
-    const partitions = (metadata?.PartitionKeys ?? []).map((p) => p.Name).filter(Boolean);
-    checks.push(
-      missing.length > 0
-        ? { item, ok: false, message: `lacks the columns ${missing.join(', ')}: recreate it from ${ddl}` }
-        : {
-            item,
-            ok: true,
-            message: `${present.size} columns${partitions.length > 0 ? `, partitioned by ${partitions.join(', ')}` : ''}`,
-          },
-    );
-  }
+  for (const table of CATALOG_TABLES) checks.push(await checkTable(ctx, denials, config.database, table));
   return checks;
 }
 

@@ -17,7 +17,7 @@ import {
   type ReplayRequest,
   type ReplayResponse,
 } from '@/test/support/aws-replay';
-import { listObjectsV2, queryExecution, testConfig } from './replay-builders';
+import { listObjectsV2, queryExecution, tableMetadataResponder, testConfig } from './replay-builders';
 
 let replay: AwsReplay;
 
@@ -539,13 +539,14 @@ describe('Athena access index: chunks, DDL and configuration', () => {
     replay
       .on('athena:GetWorkGroup', athenaOk(jsonFixture('athena/get-work-group.json')))
       .on('athena:GetDatabase', athenaOk(jsonFixture('athena/get-database.json')))
-      .on('athena:GetTableMetadata', (req) => athenaOk(jsonFixture(`athena/get-table-metadata-${String(req.json.TableName)}.json`)))
+      .on('athena:GetTableMetadata', tableMetadataResponder)
       .on('s3:ListObjectsV2', (req) =>
         req.bucket === INDEX_BUCKET
           ? listObjectsV2({ bucket: INDEX_BUCKET, prefix: INDEX_PREFIX })
           : s3Xml(fixture('s3/list-objects-v2-cloudtrail-day.xml')),
       );
     const checks = await engine().checkConfig();
+    expect(checks.find((c) => c.item === 'Table access_index')).toMatchObject({ ok: true });
     expect(checks.map((c) => c.item).slice(-3)).toEqual(['Log bucket', 'Access index location', 'IAM permissions']);
     expect(checks.find((c) => c.item === 'Access index location')).toEqual({
       item: 'Access index location',

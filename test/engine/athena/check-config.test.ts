@@ -3,8 +3,11 @@ import { createAthenaEngine } from '@/lib/engine/athena/adapter';
 import type { AthenaConfig } from '@/lib/engine/athena/config';
 import type { ConfigCheck } from '@/lib/engine/port';
 import { AwsReplay, athenaError, athenaOk, fixture, jsonFixture, s3Xml } from '@/test/support/aws-replay';
-import { testConfig } from './replay-builders';
+import { accessIndexTableMetadata, tableMetadata, tableMetadataResponder, testConfig } from './replay-builders';
 import { LAKE_TABLES } from '@/lib/lake/tables';
+
+/** Every table config check looks up, in order: the lake tables, then the access index. */
+const TABLES = [...LAKE_TABLES, 'access_index'];
 
 let replay: AwsReplay;
 
@@ -30,7 +33,7 @@ function scriptHealthy(workGroup: (body: WorkGroupBody) => void = () => undefine
   replay
     .on('athena:GetWorkGroup', athenaOk(body))
     .on('athena:GetDatabase', athenaOk(jsonFixture('athena/get-database.json')))
-    .on('athena:GetTableMetadata', (req) => athenaOk(jsonFixture(`athena/get-table-metadata-${String(req.json.TableName)}.json`)))
+    .on('athena:GetTableMetadata', tableMetadataResponder)
     .on('s3:ListObjectsV2', s3Xml(fixture('s3/list-objects-v2-cloudtrail-day.xml')));
 }
 
@@ -46,7 +49,7 @@ describe('Athena checkConfig', () => {
       'Query result location',
       'Query result encryption',
       'Athena database',
-      ...LAKE_TABLES.map((t) => `Table ${t}`),
+      ...TABLES.map((t) => `Table ${t}`),
       'Log bucket',
       'IAM permissions',
     ]);
@@ -60,8 +63,9 @@ describe('Athena checkConfig', () => {
       's3://custos-athena-results/custos/, enforced by the workgroup',
     );
     expect(items['Table cloudtrail_logs']!.message).toBe('32 columns, partitioned by account, region, timestamp');
+    expect(items['Table access_index']).toEqual({ item: 'Table access_index', ok: true, message: '17 columns, partitioned by day' });
     expect(replay.requests('athena:GetTableMetadata').map((r) => r.json)).toEqual(
-      LAKE_TABLES.map((TableName) => ({ CatalogName: 'AwsDataCatalog', DatabaseName: 'custos_audit', TableName })),
+      TABLES.map((TableName) => ({ CatalogName: 'AwsDataCatalog', DatabaseName: 'custos_audit', TableName })),
     );
     expect(replay.requests('s3:ListObjectsV2')[0]!.query).toMatchObject({ prefix: 'AWSLogs/', 'max-keys': '1' });
   });
@@ -72,7 +76,7 @@ describe('Athena checkConfig', () => {
     replay
       .on('athena:GetWorkGroup', athenaError(jsonFixture('athena/error-work-group-not-found.json')))
       .on('athena:GetDatabase', athenaOk(jsonFixture('athena/get-database.json')))
-      .on('athena:GetTableMetadata', (req) => athenaOk(jsonFixture(`athena/get-table-metadata-${String(req.json.TableName)}.json`)))
+      .on('athena:GetTableMetadata', tableMetadataResponder)
       .on('s3:ListObjectsV2', s3Xml(fixture('s3/list-objects-v2-cloudtrail-day.xml')));
     const items = byItem(await engine({ workGroup: 'custos-missing', outputLocation: undefined }).checkConfig());
     expect(items['Athena workgroup']).toEqual({
@@ -91,7 +95,7 @@ describe('Athena checkConfig', () => {
       .on('athena:GetTableMetadata', (req) =>
         req.json.TableName === 'cloudtrail_logs'
           ? athenaError(jsonFixture('athena/error-access-denied-glue-get-table.json'))
-          : athenaOk(jsonFixture(`athena/get-table-metadata-${String(req.json.TableName)}.json`)),
+          : tableMetadataResponder(req),
       )
       .on('s3:ListObjectsV2', s3Xml(fixture('s3/error-access-denied-list-bucket.xml'), 403));
     const checks = await engine({ outputLocation: undefined }).checkConfig();
@@ -118,13 +122,11 @@ describe('Athena checkConfig', () => {
       .on('athena:GetDatabase', athenaOk(jsonFixture('athena/get-database.json')))
       .on('athena:GetTableMetadata', (req) => {
         if (req.json.TableName === 'study_catalog') return athenaError(jsonFixture('athena/error-table-not-found.json'));
-        const body = jsonFixture<{ TableMetadata: { Columns: { Name: string }[] } }>(
-          `athena/get-table-metadata-${String(req.json.TableName)}.json`,
-        );
+        const body = tableMetadata(String(req.json.TableName));
         if (req.json.TableName === 'cloudtrail_logs') {
           body.TableMetadata.Columns = body.TableMetadata.Columns.filter((c) => !['tlsdetails', 'eventcategory'].includes(c.Name));
         }
-        return athenaOk(body as unknown as Record<string, unknown>);
+        return athenaOk(body);
       })
       .on('s3:ListObjectsV2', s3Xml(fixture('s3/list-objects-v2-cloudtrail-day.xml')));
     const items = byItem(await engine().checkConfig());
@@ -137,6 +139,58 @@ describe('Athena checkConfig', () => {
       'lacks the columns eventcategory, tlsdetails: recreate it from lib/lake/ddl/cloudtrail_logs.sql',
     );
     expect(items['Table s3_inventory']!.ok).toBe(true);
+  });
+
+  it('checks the access_index table the saved queries read, even before the index is filled', async () => {
+    const script = (answer: (req: { json: Record<string, unknown> }) => ReturnType<typeof tableMetadataResponder>) =>
+      replay
+        .on('athena:GetWorkGroup', athenaOk(jsonFixture('athena/get-work-group.json')))
+        .on('athena:GetDatabase', athenaOk(jsonFixture('athena/get-database.json')))
+        .on('athena:GetTableMetadata', (req) => (req.json.TableName === 'access_index' ? answer(req) : tableMetadataResponder(req)))
+        .on('s3:ListObjectsV2', s3Xml(fixture('s3/list-objects-v2-cloudtrail-day.xml')));
+
+    script(() => athenaError(jsonFixture('athena/error-table-not-found.json')));
+    let checks = await engine().checkConfig();
+    expect(byItem(checks)['Table access_index']).toEqual({
+      item: 'Table access_index',
+      ok: false,
+      message:
+        'does not exist in "custos_audit": create it from lib/lake/ddl/access_index.sql (LOCATION: CUSTOS_ATHENA_INDEX_LOCATION)',
+    });
+    expect(checks.filter((c) => !c.ok).map((c) => c.item)).toEqual(['Table access_index']);
+    expect(replay.requests('athena:GetTableMetadata').at(-1)!.json).toEqual({
+      CatalogName: 'AwsDataCatalog',
+      DatabaseName: 'custos_audit',
+      TableName: 'access_index',
+    });
+
+    replay.reset();
+    script(() => athenaOk(accessIndexTableMetadata()));
+    checks = await engine().checkConfig();
+    expect(byItem(checks)['Table access_index']).toEqual({ item: 'Table access_index', ok: true, message: '17 columns, partitioned by day' });
+    expect(checks.filter((c) => !c.ok)).toEqual([]);
+
+    replay.reset();
+    script(() => {
+      const body = accessIndexTableMetadata();
+      body.TableMetadata.Columns = body.TableMetadata.Columns.filter((c) => c.Name !== 'study_prefix');
+      return athenaOk(body);
+    });
+    expect(byItem(await engine().checkConfig())['Table access_index']).toEqual({
+      item: 'Table access_index',
+      ok: false,
+      message: 'lacks the columns study_prefix: recreate it from lib/lake/ddl/access_index.sql (LOCATION: CUSTOS_ATHENA_INDEX_LOCATION)',
+    });
+
+    replay.reset();
+    script(() => {
+      const body = accessIndexTableMetadata();
+      body.TableMetadata.PartitionKeys = [];
+      return athenaOk(body);
+    });
+    expect(byItem(await engine().checkConfig())['Table access_index']!.message).toBe(
+      'lacks the columns day: recreate it from lib/lake/ddl/access_index.sql (LOCATION: CUSTOS_ATHENA_INDEX_LOCATION)',
+    );
   });
 
   it('reports a disabled workgroup, a missing cutoff and a managed-results conflict', async () => {
@@ -189,6 +243,8 @@ describe('Athena checkConfig', () => {
     const items = byItem(await engine({ database: '' }).checkConfig());
     expect(items['Athena database']).toEqual({ item: 'Athena database', ok: false, message: 'CUSTOS_ATHENA_DATABASE is not set' });
     expect(items['Table cloudtrail_logs']).toMatchObject({ ok: false, message: 'not checked: no database' });
+    expect(items['Table access_index']).toEqual({ item: 'Table access_index', ok: false, message: 'not checked: no database' });
+    expect(replay.requests('athena:GetTableMetadata')).toHaveLength(0);
     expect(items['Log bucket']!.message).toBe('s3://custos-logs does not exist (CUSTOS_LOG_BUCKET)');
 
     replay.reset();
@@ -197,9 +253,20 @@ describe('Athena checkConfig', () => {
     replay
       .on('athena:GetWorkGroup', athenaOk(jsonFixture('athena/get-work-group.json')))
       .on('athena:GetDatabase', athenaOk(jsonFixture('athena/get-database.json')))
-      .on('athena:GetTableMetadata', (req) => athenaOk(jsonFixture(`athena/get-table-metadata-${String(req.json.TableName)}.json`)))
+      .on('athena:GetTableMetadata', tableMetadataResponder)
       .on('s3:ListObjectsV2', s3Xml(fixture('s3/list-objects-v2-empty.xml')));
     expect(byItem(await engine().checkConfig())['Log bucket']!.message).toMatch(/^no CloudTrail objects under s3:\/\/custos-logs\/AWSLogs\//);
+
+    replay.reset();
+    replay
+      .on('athena:GetWorkGroup', athenaOk(jsonFixture('athena/get-work-group.json')))
+      .on('athena:GetDatabase', athenaError(jsonFixture('athena/error-table-not-found.json')))
+      .on('s3:ListObjectsV2', s3Xml(fixture('s3/list-objects-v2-cloudtrail-day.xml')));
+    const unread = await engine().checkConfig();
+    expect(byItem(unread)['Athena database']!.message).toBe('"custos_audit" does not exist in catalog AwsDataCatalog (CUSTOS_ATHENA_DATABASE)');
+    expect(unread.filter((c) => c.item.startsWith('Table ')).map((c) => [c.item, c.message])).toEqual(
+      TABLES.map((t) => [`Table ${t}`, 'not checked: the database is not readable']),
+    );
   });
 
   it('stops at the Region when it is missing or malformed, before calling AWS', async () => {

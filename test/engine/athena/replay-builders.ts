@@ -134,3 +134,66 @@ export function listObjectsV2(options: {
       `<IsTruncated>${options.nextContinuationToken ? 'true' : 'false'}</IsTruncated>${contents}${prefixes}</ListBucketResult>`,
   );
 }
+
+type TableMetadataBody = {
+  TableMetadata: {
+    Name: string;
+    CreateTime: number;
+    LastAccessTime: number;
+    TableType: string;
+    Columns: { Name: string; Type: string }[];
+    PartitionKeys: { Name: string; Type: string }[];
+    Parameters: Record<string, string>;
+  };
+};
+
+/**
+ * The GetTableMetadata response for access_index as created from lib/lake/ddl/access_index.sql with
+ * LOCATION `location`, in the shape of the stored get-table-metadata-*.json fixtures (the API's
+ * TableMetadata: Name, CreateTime, LastAccessTime, TableType, Columns, PartitionKeys, Parameters).
+ * Its columns are spelled out here, not derived from the code under test.
+ */
+export function accessIndexTableMetadata(location = 's3://custos-index/audit/access_index/'): TableMetadataBody {
+  const columns = [
+    'event_time', 'principal', 'person', 'role', 'action', 'source', 'image_set_id', 'bucket', 'object_key',
+    'study_prefix', 'source_ip', 'user_agent', 'outcome', 'sources', 'request_id', 'event_id',
+  ];
+  return {
+    TableMetadata: {
+      Name: 'access_index',
+      CreateTime: 1740787440,
+      LastAccessTime: 0,
+      TableType: 'EXTERNAL_TABLE',
+      Columns: columns.map((Name) => ({ Name, Type: 'string' })),
+      PartitionKeys: [{ Name: 'day', Type: 'string' }],
+      Parameters: {
+        EXTERNAL: 'TRUE',
+        inputformat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+        location,
+        outputformat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+        'parquet.compression': 'ZSTD',
+        'projection.day.format': 'yyyy-MM-dd',
+        'projection.day.interval': '1',
+        'projection.day.interval.unit': 'DAYS',
+        'projection.day.range': 'NOW-10YEARS,NOW',
+        'projection.day.type': 'date',
+        'projection.enabled': 'true',
+        'serde.param.serialization.format': '1',
+        'serde.serialization.lib': 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+        'storage.location.template': `${location}day=\${day}/`,
+      },
+    },
+  };
+}
+
+/** A GetTableMetadata body by table name: the stored fixture of a lake table, or access_index's. */
+export function tableMetadata(table: string): TableMetadataBody {
+  return table === 'access_index'
+    ? accessIndexTableMetadata()
+    : jsonFixture<TableMetadataBody>(`athena/get-table-metadata-${table}.json`);
+}
+
+/** Answers GetTableMetadata for whichever table the request names. */
+export function tableMetadataResponder(request: { json: Record<string, unknown> }): ReplayResponse {
+  return athenaOk(tableMetadata(String(request.json.TableName)));
+}
