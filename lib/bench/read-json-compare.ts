@@ -69,7 +69,8 @@ export async function compareReadJson(lake: LakeLocation): Promise<ReadJsonFigur
   const bytes = new Map(Object.values(manifest.partitions).flatMap((p) => p.sources.map((s) => [s.path, s.textBytes] as const)));
   const compacted = Object.values(manifest.partitions).flatMap((p) => (p.table === 'cloudtrail_logs' && p.parquet ? [path.join(lake.dir, p.parquet.path)] : []));
   const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'custos-read-json-'));
-  const instance = await DuckDBInstance.create(':memory:', { threads: String(os.availableParallelism()) });
+  // the row comparison over a year of CloudTrail outgrows the memory limit: it spills to the scratch folder
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(os.availableParallelism()), temp_directory: path.join(scratch, 'spill') });
   const conn = await instance.connect();
   try {
     await conn.run(`SET TimeZone = 'UTC'`);
