@@ -18,6 +18,7 @@ import { quoteIdent, sqlString } from '@/lib/lake/read-sql';
 import { CUSTOS_DIR, scanLake } from '@/lib/lake/scan';
 import { LOG_TABLES, type LakeLocation, type ScanScope } from '@/lib/lake/tables';
 import { bindAll } from './binds';
+import { inlineJsonPaths } from './json-paths';
 import { installTrinoMacros } from './macros';
 import { lockDown } from './sandbox';
 import { createLakeViews } from './views';
@@ -169,7 +170,7 @@ export function duckDbAccessIndex(lake: LakeLocation, options: DuckDbAccessIndex
           if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('index build cancelled');
           await createLakeViews(conn, lake, [...LOG_TABLES], { from: addDays(chunk.from, -1), to: chunk.to });
           const statement = build.select(chunk);
-          const prepared = await conn.prepare(`CREATE OR REPLACE TEMP TABLE access_chunk AS ${statement.sql}`);
+          const prepared = await conn.prepare(`CREATE OR REPLACE TEMP TABLE access_chunk AS ${inlineJsonPaths(statement.sql)}`);
           bindAll(prepared, statement.binds);
           await prepared.run();
           for (const day of daysBetween(chunk.from, chunk.to)) {

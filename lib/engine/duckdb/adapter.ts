@@ -17,6 +17,7 @@ import {
 import { localLakeCoverage } from '@/lib/lake/coverage-local';
 import { latestLogDay } from '@/lib/lake/latest-day';
 import { bindAll } from './binds';
+import { inlineJsonPaths } from './json-paths';
 import { duckDbAccessIndex } from './access-index';
 import { createLakeViews, estimateLakeScan } from './views';
 import { installTrinoMacros } from './macros';
@@ -73,7 +74,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     try {
       const scanned = await createLakeViews(conn, lake, request.tables, request.scope, request.accessIndex);
       checkpoint();
-      const prepared = await prepareSelect(conn, request.sql);
+      const prepared = await prepareSelect(conn, inlineJsonPaths(request.sql));
       bindAll(prepared, request.binds);
       checkpoint();
       if (request.onProgress) {

@@ -61,6 +61,11 @@ export const TRINO_MACROS: readonly string[] = [
   // (invalid JSON is NULL, as in Trino) and only the scalar it returns is decoded again.
   `CREATE OR REPLACE MACRO json_extract_scalar(json, path) AS
      CASE WHEN json_valid(json) THEN json_extract_string(json_value(json, custos_json_pointer(path)), '$') END`,
+  // the same two, given a JSON Pointer worked out beforehand from a literal path (json-paths.ts)
+  `CREATE OR REPLACE MACRO custos_json_at(json, pointer) AS
+     CASE WHEN json_valid(json) THEN system.main.json_extract(json, pointer) END`,
+  `CREATE OR REPLACE MACRO custos_json_scalar_at(json, pointer) AS
+     CASE WHEN json_valid(json) THEN json_extract_string(json_value(json, pointer), '$') END`,
   `CREATE OR REPLACE MACRO json_parse(text) AS json(text)`,
   `CREATE OR REPLACE MACRO json_format(j) AS CAST(j AS VARCHAR)`,
 

@@ -105,7 +105,8 @@ async function createAccessIndexView(conn: DuckDBConnection, lake: LakeLocation,
   const columns = ACCESS_INDEX_COLUMNS.map(quoteIdent).join(', ');
   const sql =
     files.length > 0
-      ? `SELECT ${columns} FROM read_parquet([${files.map((f) => sqlString(f.file)).join(', ')}])`
+      ? // the day=… folders must not turn `day` into a DATE: it is text, as on Athena
+        `SELECT ${columns} FROM read_parquet([${files.map((f) => sqlString(f.file)).join(', ')}], hive_partitioning = false)`
       : `SELECT ${ACCESS_INDEX_COLUMNS.map((c) => `CAST(NULL AS VARCHAR) AS ${quoteIdent(c)}`).join(', ')} WHERE false`;
   await conn.run(`CREATE OR REPLACE TEMP VIEW access_index AS ${sql}`);
   return { files: files.length, bytes: files.reduce((n, f) => n + f.bytes, 0) };
