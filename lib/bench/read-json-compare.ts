@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { readCompactManifest } from '@/lib/lake/compact-manifest';
+import { partitionKey, readCompactManifest } from '@/lib/lake/compact-manifest';
 import { SORT_KEYS } from '@/lib/lake/compact-order';
 import { quoteIdent, sqlString } from '@/lib/lake/read-sql';
 import { scanLake } from '@/lib/lake/scan';
@@ -67,7 +67,6 @@ export async function compareReadJson(lake: LakeLocation): Promise<ReadJsonFigur
   const manifest = await readCompactManifest(lake);
   const partitions = await scanLake(lake, ['cloudtrail_logs'], 'all');
   const bytes = new Map(Object.values(manifest.partitions).flatMap((p) => p.sources.map((s) => [s.path, s.textBytes] as const)));
-  const compacted = Object.values(manifest.partitions).flatMap((p) => (p.table === 'cloudtrail_logs' && p.parquet ? [path.join(lake.dir, p.parquet.path)] : []));
   const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'custos-read-json-'));
   // the row comparison over a year of CloudTrail outgrows the memory limit: it spills to the scratch folder
   const instance = await DuckDBInstance.create(':memory:', { threads: String(os.availableParallelism()), temp_directory: path.join(scratch, 'spill') });
@@ -84,16 +83,28 @@ export async function compareReadJson(lake: LakeLocation): Promise<ReadJsonFigur
       await conn.run(`COPY (${partitionSelect(files, partition.files[0]!.partition)}) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)`);
     }
     const seconds = elapsedSeconds(started);
-    const viaReadJson = `SELECT * FROM read_parquet(${sqlString(path.join(scratch, '*.parquet'))})`;
-    const viaNode = `SELECT * FROM read_parquet([${compacted.map(sqlString).join(', ')}])`;
+    // compared partition by partition, which keeps each comparison small whatever the lake's size
     const count = async (sql: string) => Number((await conn.runAndReadAll(`SELECT count(*) FROM (${sql})`)).getRows()[0]![0]);
-    const rowsOnlyInReadJson = await count(`${viaReadJson} EXCEPT ALL ${viaNode}`);
-    const rowsOnlyInCompacted = await count(`${viaNode} EXCEPT ALL ${viaReadJson}`);
+    let rows = 0;
+    let rowsOnlyInReadJson = 0;
+    let rowsOnlyInCompacted = 0;
+    for (const [i, partition] of partitions.entries()) {
+      const viaReadJson = `SELECT * FROM read_parquet(${sqlString(path.join(scratch, `${i}.parquet`))})`;
+      const entry = manifest.partitions[partitionKey('cloudtrail_logs', partition.id)];
+      const viaNode = entry?.parquet ? `SELECT * FROM read_parquet(${sqlString(path.join(lake.dir, entry.parquet.path))})` : null;
+      rows += await count(viaReadJson);
+      if (!viaNode) {
+        rowsOnlyInReadJson += await count(viaReadJson);
+        continue;
+      }
+      rowsOnlyInReadJson += await count(`${viaReadJson} EXCEPT ALL ${viaNode}`);
+      rowsOnlyInCompacted += await count(`${viaNode} EXCEPT ALL ${viaReadJson}`);
+    }
     return {
       seconds: round(seconds, 3),
       megabytes: round(megabytes, 3),
       mbPerSecond: seconds > 0 ? round(megabytes / seconds, 2) : 0,
-      rows: await count(viaReadJson),
+      rows,
       rowsOnlyInReadJson,
       rowsOnlyInCompacted,
       identical: rowsOnlyInReadJson === 0 && rowsOnlyInCompacted === 0,
