@@ -22,14 +22,63 @@ export async function buildAccessIndex(lake: LakeLocation): Promise<IndexBuildFi
 export type IndexBytesFigures = {
   /** Raw CloudTrail and access-log objects (as delivered, gzip) in the window's partitions: what Athena scans over the raw tables. */
   rawBytes: number;
-  /** Index Parquet files of the window's indexed days: an upper bound of what Athena scans (it reads only the columns used). */
+  /**
+   * What the question reads of the index's Parquet: the filter columns of every row group, and the
+   * other columns it selects only in row groups whose min/max statistics may hold the patient's
+   * image sets or study prefixes (Athena reads Parquet by column and skips row groups by statistics).
+   */
   indexBytes: number;
+  /** The index files of the window whole: the most a reader could read. */
+  indexFileBytes: number;
   /** Raw objects of the days after the index's watermark, which a run still reads raw. */
   rawTailBytes: number;
   ratio: number;
 };
 
-export async function indexBytesFor(lake: LakeLocation, window: Window): Promise<IndexBytesFigures> {
+/** Columns the access fragment filters the index on, read in every row group. */
+const FILTER_COLUMNS = ['day', 'source', 'image_set_id', 'study_prefix', 'principal'];
+/** Columns it selects for the rows that pass. */
+const SELECTED_COLUMNS = ['event_time', 'action', 'source_ip', 'user_agent', 'outcome', 'sources', 'request_id', 'event_id'];
+
+async function indexBytesRead(files: string[], target: { imageSetIds: Set<string>; keyPrefixes: Set<string> }): Promise<number> {
+  if (files.length === 0) return 0;
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB' });
+  const conn = await instance.connect();
+  try {
+    const rows = (
+      await conn.runAndReadAll(
+        `SELECT file_name, row_group_id, path_in_schema, total_compressed_size, stats_min_value, stats_max_value
+         FROM parquet_metadata([${files.map(sqlString).join(', ')}])`,
+      )
+    ).getRows() as [string, bigint | number, string, bigint | number, string | null, string | null][];
+    const groups = new Map<string, { bytes: Map<string, number>; mayMatch: boolean }>();
+    const within = (values: Set<string>, min: string | null, max: string | null) =>
+      min !== null && max !== null && [...values].some((v) => v >= min && v <= max);
+    for (const [file, group, column, size, min, max] of rows) {
+      const key = `${file}#${group}`;
+      const entry = groups.get(key) ?? { bytes: new Map(), mayMatch: false };
+      entry.bytes.set(column, Number(size));
+      if (column === 'image_set_id' && within(target.imageSetIds, min, max)) entry.mayMatch = true;
+      if (column === 'study_prefix' && within(target.keyPrefixes, min, max)) entry.mayMatch = true;
+      groups.set(key, entry);
+    }
+    let total = 0;
+    for (const { bytes, mayMatch } of groups.values()) {
+      for (const c of FILTER_COLUMNS) total += bytes.get(c) ?? 0;
+      if (mayMatch) for (const c of SELECTED_COLUMNS) total += bytes.get(c) ?? 0;
+    }
+    return total;
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+export async function indexBytesFor(
+  lake: LakeLocation,
+  window: Window,
+  target: { imageSetIds: Set<string>; keyPrefixes: Set<string> },
+): Promise<IndexBytesFigures> {
   const manifest = await readAccessIndexManifest(lake);
   const sizeOf = async (scope: Window | null) => {
     if (!scope || scope.from > scope.to) return 0;
@@ -37,11 +86,13 @@ export async function indexBytesFor(lake: LakeLocation, window: Window): Promise
     return partitions.reduce((sum, p) => sum + p.files.reduce((s, f) => s + f.size, 0), 0);
   };
   const rawBytes = await sizeOf(window);
-  const through = manifest.through && manifest.through >= window.from ? manifest.through : null;
-  const indexBytes = through ? indexFiles(lake, manifest, window.from, through).reduce((sum, f) => sum + f.bytes, 0) : 0;
+  const through = manifest.through && manifest.from && manifest.from <= window.from && manifest.through >= window.from ? manifest.through : null;
+  const files = through ? indexFiles(lake, manifest, window.from, through) : [];
+  const indexFileBytes = files.reduce((sum, f) => sum + f.bytes, 0);
+  const indexBytes = await indexBytesRead(files.map((f) => f.file), target);
   const tail = through ? (through >= window.to ? null : { from: addDays(through, 1), to: window.to }) : window;
   const rawTailBytes = await sizeOf(tail);
-  return { rawBytes, indexBytes, rawTailBytes, ratio: round(rawBytes / Math.max(1, indexBytes + rawTailBytes), 1) };
+  return { rawBytes, indexBytes, indexFileBytes, rawTailBytes, ratio: round(rawBytes / Math.max(1, indexBytes + rawTailBytes), 1) };
 }
 
 export type HandwrittenFigures = { ms: number; runsMs: number[]; rows: number; files: number };

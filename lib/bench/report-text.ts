@@ -80,7 +80,8 @@ export function benchReportText(r: BenchResult): string {
   out.push(
     `Hand-written DuckDB over the compacted Parquet, full-year patient question: ${n(h.ms, 1)} ms (${n(h.rows)} rows, ${n(h.files)} files); ` +
       `Custos patient-access-history:365d ${n(r.queries['patient-access-history:365d']?.ms, 1)} ms`,
-    `Bytes a full-year patient question reads: ${mb(ib.rawBytes)} raw log objects, ${mb(ib.indexBytes)} index + ${mb(ib.rawTailBytes)} raw days after it`,
+    `Bytes a full-year patient question reads: ${mb(ib.rawBytes)} raw log objects, ${mb(ib.indexBytes)} of the index ` +
+      `(columns and row groups read; files ${mb(ib.indexFileBytes)}) + ${mb(ib.rawTailBytes)} raw days after it`,
   );
   if (r.export) {
     const e = r.export;

@@ -161,7 +161,7 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
     log('The same full-year patient question written by hand in DuckDB over the compacted Parquet, 3 runs …');
     const handwritten = await handwrittenPatientQuery(main.location, yearWindow, target);
     log(`  ${n(handwritten.ms)} ms, ${n(handwritten.rows)} rows over ${n(handwritten.files)} files.`);
-    const indexBytes = await indexBytesFor(main.location, yearWindow);
+    const indexBytes = await indexBytesFor(main.location, yearWindow, target);
     log(`  bytes a full-year patient question reads: ${n(indexBytes.rawBytes)} raw, ${n(indexBytes.indexBytes + indexBytes.rawTailBytes)} with the index (${indexBytes.ratio}×).`);
 
     let reference: BenchResult['reference'];

@@ -106,6 +106,8 @@ describe('npm run bench on a tiny lake', () => {
     expect(result.accessIndex.rows).toBeGreaterThan(patient.accesses.length);
     expect(result.accessIndex.bytes).toBeGreaterThan(0);
     expect(result.indexBytes.rawBytes).toBeGreaterThan(result.indexBytes.indexBytes);
+    expect(result.indexBytes.indexBytes).toBeGreaterThan(0);
+    expect(result.indexBytes.indexBytes).toBeLessThan(result.indexBytes.indexFileBytes);
     expect(result.indexBytesRatio).toBeCloseTo(result.indexBytes.rawBytes / (result.indexBytes.indexBytes + result.indexBytes.rawTailBytes), 0);
     expect(result.goals.indexBytesRatio.met).toBe(result.indexBytesRatio >= 50);
     const h = result.reference.duckdbHandwritten;
