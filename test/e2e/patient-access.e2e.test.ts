@@ -40,6 +40,10 @@ describe('privacy officer answers "who accessed this patient\'s images"', () => 
     const gapNotice = page.getByText('The logs have gaps in this window');
     await gapNotice.waitFor();
     expect(await page.locator('main').innerText()).toMatch(new RegExp(`${gap.from.slice(0, 10)} \\d\\d:\\d\\d – \\d\\d:\\d\\d UTC`));
+    // the demo lake is indexed up to its last complete day: the rest of the window is read raw, and the run says so
+    expect(await page.getByTestId('read-split').innerText()).toMatch(
+      new RegExp(`^access index for ${truth.window.from} to \\d{4}-\\d{2}-\\d{2}; raw logs for .*${truth.window.to}$`),
+    );
     await page.screenshot({ path: 'test-results/screenshots/run-page-coverage-gap.png', fullPage: true });
 
     const download = page.waitForEvent('download');
