@@ -1,15 +1,39 @@
-import type { Cell } from '@/lib/engine/port';
+import type { Cell, EngineColumn } from '@/lib/engine/port';
 
 // RFC 4180 cells. Spreadsheets execute cells that start like formulas (a user agent such as
 // "=HYPERLINK(…)" is attacker-controlled); a leading apostrophe keeps them text. Plain numbers
 // ("-5") and a lone "-" are left alone.
+
+const SIGNED_NUMBER = /^-\d+(\.\d+)?$/;
+const NEEDS_QUOTES = /[",\r\n]/;
+
 export function csvCell(value: Cell): string {
   if (value === null) return '';
-  let text = Array.isArray(value) ? value.join('; ') : String(value);
-  if (/^[=+@\t\r]/.test(text) || (/^-/.test(text) && text.length > 1 && !/^-\d+(\.\d+)?$/.test(text))) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  let text = typeof value === 'string' ? value : Array.isArray(value) ? value.join('; ') : String(value);
+  // = + @ tab CR, or '-' not starting a plain number (the first character alone, not a regular expression per cell)
+  const first = text.charCodeAt(0);
+  if (first === 61 || first === 43 || first === 64 || first === 9 || first === 13 || (first === 45 && text.length > 1 && !SIGNED_NUMBER.test(text))) {
+    text = `'${text}`;
+  }
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function csvLine(cells: Cell[]): string {
-  return cells.map(csvCell).join(',') + '\r\n';
+  let line = '';
+  for (let i = 0; i < cells.length; i++) line += i === 0 ? csvCell(cells[i]!) : ',' + csvCell(cells[i]!);
+  return line + '\r\n';
+}
+
+/** A CSV download: the header, then rows gathered into chunks of about 64 KiB. */
+export async function* csvBody(columns: EngineColumn[], rows: AsyncIterable<Cell[]>): AsyncGenerator<string> {
+  yield csvLine(columns.map((c) => c.name));
+  let chunk = '';
+  for await (const row of rows) {
+    chunk += csvLine(row);
+    if (chunk.length > 64 * 1024) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
 }

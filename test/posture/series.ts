@@ -1,17 +1,6 @@
 // Deterministic synthetic hourly series for the spike detector's tests.
 import type { HourCount } from '@/lib/posture/spikes';
-
-/** mulberry32: a small seeded generator, uniform on [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../support/seeded';
 
 /** A Poisson draw with mean `lambda` (Knuth's method, fine for the small means used here). */
 export function poisson(random: () => number, lambda: number): number {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Cell } from '@/lib/engine/port';
 import { csvCell, csvLine } from '@/lib/queries/csv';
 
 describe('CSV cells', () => {
@@ -20,5 +21,25 @@ describe('CSV cells', () => {
     expect(csvCell('-5')).toBe('-5');
     expect(csvCell('-')).toBe('-');
     expect(csvCell(-5)).toBe('-5');
+  });
+});
+
+describe('CSV cells, as the first (regular-expression) version wrote them', () => {
+  // the rules as first written: three regular expressions per cell
+  const first = (value: Cell): string => {
+    if (value === null) return '';
+    let text = Array.isArray(value) ? value.join('; ') : String(value);
+    if (/^[=+@\t\r]/.test(text) || (/^-/.test(text) && text.length > 1 && !/^-\d+(\.\d+)?$/.test(text))) text = `'${text}`;
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+
+  it('writes every cell the same', () => {
+    const starts = ['', '=', '+', '@', '\t', '\r', '-', '--', '-1', '-1.5', '-1.', '-.5', "'", '"', ' ', 'a', 'é', '😀'];
+    const middles = ['', 'x', ',', '"', '\n', '\r\n', 'a"b"c', ';', '1e5', '\u2028'];
+    const cells: Cell[] = [null, true, false, 0, -0, -5, -1.5, 1e21, -1e-7, Number.NaN, [], ['a'], ['=x', 'y,z'], ['-', '"']];
+    for (const s of starts) for (const m of middles) cells.push(s + m, s + m + s);
+    for (const cell of cells) expect(csvCell(cell), JSON.stringify(cell)).toBe(first(cell));
+    expect(csvLine(cells)).toBe(cells.map(first).join(',') + '\r\n');
+    expect(csvLine([])).toBe('\r\n');
   });
 });
