@@ -10,7 +10,7 @@ import { auditEventBundleJson } from '@/lib/fhir/audit-event-bundle';
 import { DomainError } from '@/lib/errors';
 import { toRunDto, type RunDto } from './run-dto';
 import { isAccessResult } from './access-columns';
-import { csvLine } from './csv';
+import { csvBody } from './csv';
 import { ledgerParams } from './sealed-params';
 import { loadVisibleRun, requireResultAccess } from './visible-run';
 
@@ -18,19 +18,6 @@ export const EXPORT_FORMATS = ['csv', 'json', 'fhir'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export type RunExport = { filename: string; contentType: string; body: AsyncIterable<string> };
-
-async function* csvBody(columns: EngineColumn[], rows: AsyncIterable<Cell[]>): AsyncGenerator<string> {
-  yield csvLine(columns.map((c) => c.name));
-  let chunk = '';
-  for await (const row of rows) {
-    chunk += csvLine(row);
-    if (chunk.length > 64 * 1024) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk) yield chunk;
-}
 
 /** The CLI's JSON shape: {"runId","query","columns","rows":[{…}],"stats","coverage"}, streamed row by row. */
 export async function* jsonBody(run: RunDto, columns: EngineColumn[], rows: AsyncIterable<Cell[]>): AsyncGenerator<string> {

@@ -138,6 +138,9 @@ describe('npm run bench on a tiny lake', () => {
     expect(e.rows).toBe(EXPORT_ROWS);
     expect(positive(e.seconds) && positive(e.rowsPerSecond) && positive(e.store.rowsPerSecond)).toBe(true);
     expect(result.resultRowsPerSecond).toBe(e.store.rowsPerSecond);
+    // the store's own time is part of the run's, so its rate is at least the end-to-end one
+    expect(e.store.writeSeconds).toBeLessThanOrEqual(e.store.seconds);
+    expect(e.store.rowsPerSecond).toBeGreaterThanOrEqual(e.store.endToEndRowsPerSecond);
     expect(result.exportRowsPerSecond).toBe(e.rowsPerSecond);
     expect(e.csvBytes).toBeGreaterThan(EXPORT_ROWS * e.columns);
     expect(e.peakRssBytes).toBeGreaterThanOrEqual(e.rssBeforeBytes);
