@@ -12,11 +12,31 @@ import { LOG_TABLES, type LakeLocation } from '@/lib/lake/tables';
 import { median, round } from './figures';
 import type { Window } from './bench-params';
 
-export type IndexBuildFigures = { seconds: number; days: number; rows: number; bytes: number; through: string | null };
+export type IndexBuildFigures = {
+  seconds: number;
+  days: number;
+  /** Calendar months whose days were merged into one file. */
+  months: number;
+  rows: number;
+  /** The index as it stands after the build: the files its manifest lists. */
+  bytes: number;
+  files: number;
+  through: string | null;
+};
 
 export async function buildAccessIndex(lake: LakeLocation): Promise<IndexBuildFigures> {
   const report = await refreshLocalAccessIndex(lake);
-  return { seconds: report.seconds, days: report.daysBuilt, rows: report.rows, bytes: report.bytesWritten, through: report.through };
+  const manifest = await readAccessIndexManifest(lake);
+  const files = manifest.from && manifest.through ? indexFiles(lake, manifest, manifest.from, manifest.through) : [];
+  return {
+    seconds: report.seconds,
+    days: report.daysBuilt,
+    months: report.monthsMerged ?? 0,
+    rows: report.rows,
+    bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    files: files.length,
+    through: report.through,
+  };
 }
 
 export type IndexBytesFigures = {

@@ -31,8 +31,8 @@ export function benchReportText(r: BenchResult): string {
         [
           'access index',
           n(r.accessIndex.seconds, 1),
-          `${n(r.accessIndex.days)} days`,
-          `${n(r.accessIndex.rows)} accesses → ${mb(r.accessIndex.bytes)} Parquet, through ${r.accessIndex.through ?? '–'}`,
+          `${n(r.accessIndex.days)} days (${n(r.accessIndex.months)} months merged)`,
+          `${n(r.accessIndex.rows)} accesses → ${mb(r.accessIndex.bytes)} Parquet in ${n(r.accessIndex.files)} files, through ${r.accessIndex.through ?? '–'}`,
         ],
         [
           `reference lake (${r.reference.days} days)${r.reference.sameLake ? ' = this lake' : ''}`,
@@ -88,7 +88,8 @@ export function benchReportText(r: BenchResult): string {
     out.push(
       `CSV export: ${n(e.rows)} rows × ${e.columns} columns, ${mb(e.csvBytes)} in ${n(e.seconds, 1)} s (${n(e.rowsPerSecond)} rows/s); ` +
         `RSS ${mb(e.rssBeforeBytes)} before, peak ${mb(e.peakRssBytes)}`,
-      `  storing the result first: ${n(e.store.seconds, 1)} s (${n(e.store.rowsPerSecond)} rows/s), ${mb(e.store.bytes)} gzip`,
+      `  storing the result first: ${n(e.store.seconds, 1)} s with the query (${n(e.store.endToEndRowsPerSecond)} rows/s); ` +
+        `${n(e.store.writeSeconds, 1)} s in the result store (${n(e.store.rowsPerSecond)} rows/s), ${mb(e.store.bytes)} sealed`,
     );
   }
   out.push(

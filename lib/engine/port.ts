@@ -137,9 +137,12 @@ export type AccessIndexBuild = {
 export type AccessIndexRefresh = {
   /** Days (re)built in this refresh. */
   daysBuilt: number;
-  /** Access rows written. */
+  /** Access rows written (by the days built; merging days into a month writes their rows again, not counted). */
   rows: number;
+  /** Bytes of the files written, merged months' included. */
   bytesWritten: number;
+  /** Months whose days were merged into one file (where the engine merges them). */
+  monthsMerged?: number;
   /** Last day of the contiguous indexed span after the refresh (null: nothing indexed). */
   through: string | null;
   seconds: number;

@@ -1,7 +1,9 @@
 // The embedded access index (_custos/index/access): one zstd Parquet file per UTC day of accesses,
-// listed in a manifest with the inputs each day was built from. Readers use only what the manifest
-// lists and only up to its watermark, so a file being written, or a day whose logs changed since,
-// is never read.
+// listed in a manifest with the inputs each day was built from; once a calendar month is indexed
+// through, its days are merged into one file for the month, sorted again, so a year is a dozen
+// files whose row groups each hold a narrow range of image sets and study prefixes. Readers use
+// only what the manifest lists and only up to its watermark, so a file being written, or a day
+// whose logs changed since, is never read.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileDurably } from './compact-manifest';
@@ -39,11 +41,24 @@ export type IndexedDay = {
   rows: number;
   /** SHA-256 of the log partitions the day was built from (the day before, the day, the day after). */
   inputs: string;
+  /** The month (YYYY-MM) whose file now holds the day's rows (`file` is then null). */
+  month?: string;
+};
+
+export type IndexedMonth = {
+  /** Lake-relative Parquet file with the rows of `days`; null when they had no accesses. */
+  file: string | null;
+  bytes: number;
+  rows: number;
+  /** The days merged into it, in order. */
+  days: string[];
 };
 
 export type AccessIndexManifest = {
   version: 1;
   days: Record<string, IndexedDay>;
+  /** Months whose days were merged into one file (absent in manifests written before months were). */
+  months?: Record<string, IndexedMonth>;
   /** The first day the index holds: the lake's first delivery day (null: nothing indexed). */
   from: string | null;
   /** Every day from `from` to this one is indexed and current (null: none). */
@@ -63,16 +78,54 @@ export async function readAccessIndexManifest(lake: LakeLocation): Promise<Acces
   }
 }
 
+// keyed by inode too: every write is a new file renamed into place, so two writes never look alike
+const cache = new Map<string, { stamp: string; manifest: AccessIndexManifest }>();
+
+/**
+ * The manifest as readers see it, read again only when the file changed: shared between readers,
+ * so do not modify it (a build works on its own copy from readAccessIndexManifest).
+ */
+export async function currentAccessIndexManifest(lake: LakeLocation): Promise<AccessIndexManifest> {
+  const file = path.join(lake.dir, MANIFEST);
+  const stat = await fs.stat(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (!stat) return emptyAccessIndex();
+  const stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  const hit = cache.get(file);
+  if (hit?.stamp === stamp) return hit.manifest;
+  const manifest = await readAccessIndexManifest(lake);
+  cache.set(file, { stamp, manifest });
+  return manifest;
+}
+
 export async function writeAccessIndexManifest(lake: LakeLocation, manifest: AccessIndexManifest): Promise<void> {
   const file = path.join(lake.dir, MANIFEST);
   await fs.mkdir(path.dirname(file), { recursive: true });
   await writeFileDurably(file, JSON.stringify(manifest));
 }
 
-/** The index files holding the days from `from` to `to` (absolute paths) and their sizes. */
+/**
+ * The index files holding the days from `from` to `to` (absolute paths) and their sizes: day files,
+ * and month files holding any of those days (a reader still filters on `day`).
+ */
 export function indexFiles(lake: LakeLocation, manifest: AccessIndexManifest, from: string, to: string): { file: string; bytes: number }[] {
-  return Object.entries(manifest.days)
-    .filter(([day, entry]) => day >= from && day <= to && entry.file)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([, entry]) => ({ file: path.join(lake.dir, entry.file!), bytes: entry.bytes }));
+  const inWindow = (day: string) => day >= from && day <= to;
+  const days = Object.entries(manifest.days)
+    .filter(([day, entry]) => inWindow(day) && entry.file)
+    .map(([day, entry]) => ({ first: day, file: entry.file!, bytes: entry.bytes }));
+  const months = Object.values(manifest.months ?? {})
+    .filter((month) => month.file && month.days.some(inWindow))
+    .map((month) => ({ first: month.days[0]!, file: month.file!, bytes: month.bytes }));
+  return [...days, ...months]
+    .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0))
+    .map((f) => ({ file: path.join(lake.dir, f.file), bytes: f.bytes }));
+}
+
+/** Every file the manifest lists, lake-relative. */
+export function listedIndexFiles(manifest: AccessIndexManifest): string[] {
+  const days = Object.values(manifest.days).flatMap((d) => (d.file ? [d.file] : []));
+  const months = Object.values(manifest.months ?? {}).flatMap((m) => (m.file ? [m.file] : []));
+  return [...days, ...months];
 }

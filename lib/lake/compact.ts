@@ -25,6 +25,7 @@ import { acquireLakeLock } from './lock';
 import { CUSTOS_DIR, scanLake, type RawFile, type RawPartition } from './scan';
 import { isReadInPlace, pruneStage, stageKey } from './stage';
 import { COMPACTED_TABLES, LAKE_TABLES, type LakeLocation, type LakeTable } from './tables';
+import { filesUnder } from './list-files';
 
 export type CompactProgress = { table: LakeTable; partition: string; partitionsDone: number; partitionsTotal: number };
 
@@ -69,22 +70,6 @@ const HOLD_CHARS = 64 << 20;
 const isCompactable = (p: RawPartition) =>
   COMPACTED_TABLES.includes(p.table) && p.files.every((f) => f.kind === 'cloudtrail' || f.kind === 'access-log' || f.kind === 'inventory-csv');
 
-async function listFiles(dir: string): Promise<string[]> {
-  let list;
-  try {
-    list = await fs.readdir(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const e of list) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await listFiles(full)));
-    else out.push(full);
-  }
-  return out;
-}
-
 /** Deletes compacted files the manifest does not reference (left by a crash or superseded). */
 async function removeUnreferenced(lake: LakeLocation, manifest: CompactManifest): Promise<number> {
   const referenced = new Set(
@@ -92,7 +77,7 @@ async function removeUnreferenced(lake: LakeLocation, manifest: CompactManifest)
   );
   let removed = 0;
   for (const table of LAKE_TABLES) {
-    for (const file of await listFiles(path.join(lake.dir, COMPACT_DIR, table))) {
+    for (const file of await filesUnder(path.join(lake.dir, COMPACT_DIR, table))) {
       if (referenced.has(file)) continue;
       await fs.rm(file, { force: true });
       removed++;

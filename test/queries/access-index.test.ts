@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, daysBetween } from '@/lib/days';
 import type { QueryEngine } from '@/lib/engine/port';
 import type { Truth } from '@/lib/lake/generate/truth';
-import { readAccessIndexManifest } from '@/lib/lake/access-index-manifest';
+import { indexFiles, listedIndexFiles, readAccessIndexManifest } from '@/lib/lake/access-index-manifest';
 import { DEFAULT_LAYOUT } from '@/lib/lake/layout';
 import { accessIndexBuild } from '@/lib/queries/access-index-build';
 import { listQueries } from '@/lib/queries/registry';
@@ -71,11 +72,11 @@ describe.each([
     const day = { from: addDays(through, -2), to: through };
     const result = await runQuery(engine, 'patient-access-history', paramsFor(indexedQueries.find((q) => q.id === 'patient-access-history')!, day));
     const manifest = await readAccessIndexManifest({ dir, layout: DEFAULT_LAYOUT });
-    const indexFiles = daysBetween(day.from, day.to).filter((d) => manifest.days[d]?.file).length;
+    const files = indexFiles({ dir, layout: DEFAULT_LAYOUT }, manifest, day.from, day.to).length;
     const catalog = await engine.estimate({ tables: ['study_catalog'], scope: null });
     expect(result.split).toMatchObject({ indexed: day, raw: null });
-    expect(indexFiles).toBeGreaterThan(0);
-    expect(result.filesScanned).toBe(indexFiles + catalog.files);
+    expect(files).toBeGreaterThan(0);
+    expect(result.filesScanned).toBe(files + catalog.files);
   });
 });
 
@@ -120,15 +121,7 @@ describe('refreshing the index', () => {
   it('rebuilds only the days around a partition whose logs changed, and removes the files it replaced', async () => {
     const manifest = await readAccessIndexManifest({ dir, layout: DEFAULT_LAYOUT });
     const day = addDays(manifest.through!, -5);
-    const [y, m, d] = day.split('-');
-    const trailDir = fs
-      .readdirSync(path.join(dir, 'AWSLogs'), { recursive: true, encoding: 'utf8' })
-      .find((p) => p.endsWith(path.join('CloudTrail', 'us-east-1', y!, m!, d!)));
-    expect(trailDir).toBeDefined();
-    const folder = path.join(dir, 'AWSLogs', trailDir!);
-    const file = fs.readdirSync(folder).find((f) => f.endsWith('.json.gz'))!;
-    // a second delivery of the same records under another object name
-    fs.copyFileSync(path.join(folder, file), path.join(folder, file.replace(/_[A-Za-z0-9]{16}\.json\.gz$/, '_CopyOfTheSameLog.json.gz')));
+    redeliver(dir, day);
     const before = manifest.days[day]!.file;
     const refreshed = await engine.accessIndex.refresh(accessIndexBuild);
     expect(refreshed.daysBuilt).toBe(3);
@@ -150,8 +143,94 @@ describe('refreshing the index', () => {
     const finished = await engine.accessIndex.refresh(accessIndexBuild);
     expect(finished.daysBuilt).toBe(3);
     expect(finished.through).toBe(manifest.through);
-    const files = fs.readdirSync(path.join(dir, '_custos/index/access'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet'));
-    const listed = Object.values((await readAccessIndexManifest({ dir, layout: DEFAULT_LAYOUT })).days).filter((d) => d.file).length;
-    expect(files.length).toBe(listed);
+    expect(parquetFiles(dir).length).toBe(listedIndexFiles(await readAccessIndexManifest({ dir, layout: DEFAULT_LAYOUT })).length);
+  });
+});
+
+/** Rows of an index file, and how many come before the one they follow in (source, image set or study prefix) order. */
+async function outOfOrder(file: string): Promise<{ rows: number; outOfOrder: number }> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  try {
+    const reader = await conn.runAndReadAll(
+      `SELECT count(*)::INTEGER, count(*) FILTER (WHERE key < previous)::INTEGER FROM (
+         SELECT key, lag(key) OVER (ORDER BY file_row_number) AS previous
+         FROM (SELECT source || '|' || coalesce(image_set_id, study_prefix) AS key, file_row_number FROM read_parquet($1, file_row_number = true)))`,
+      [file],
+    );
+    const [rows, late] = reader.getRows()[0] as [number, number];
+    return { rows, outOfOrder: late };
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+const parquetFiles = (dir: string) =>
+  fs.readdirSync(path.join(dir, '_custos/index/access'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet'));
+
+/** Adds a second delivery of a day's first trail object (same records, another object name). */
+function redeliver(dir: string, day: string) {
+  const [y, m, d] = day.split('-');
+  const trailDir = fs
+    .readdirSync(path.join(dir, 'AWSLogs'), { recursive: true, encoding: 'utf8' })
+    .find((p) => p.endsWith(path.join('CloudTrail', 'us-east-1', y!, m!, d!)));
+  expect(trailDir).toBeDefined();
+  const folder = path.join(dir, 'AWSLogs', trailDir!);
+  const file = fs.readdirSync(folder).find((f) => f.endsWith('.json.gz'))!;
+  fs.copyFileSync(path.join(folder, file), path.join(folder, file.replace(/_[A-Za-z0-9]{16}\.json\.gz$/, '_CopyOfTheSameLog.json.gz')));
+}
+
+describe('merging a month indexed through into one file', () => {
+  const location = () => ({ dir, layout: DEFAULT_LAYOUT });
+  let dir: string;
+  let engine: QueryEngine;
+  const month = truth.window.to.slice(0, 7);
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custos-index-month-'));
+    fs.cpSync(lake.compacted, dir, { recursive: true });
+    engine = await createDuckDbEngine({ lake: location(), indexLagDays: 0 });
+  });
+  afterAll(async () => {
+    await engine?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('merges the days of a month once its last day is indexed, sorted by study, and keeps only the merged file', async () => {
+    const report = await engine.accessIndex.refresh(accessIndexBuild);
+    expect(report.monthsMerged).toBeGreaterThanOrEqual(1);
+    const manifest = await readAccessIndexManifest(location());
+    const merged = manifest.months?.[month];
+    expect(merged?.file).toMatch(new RegExp(`month=${month}/part-.+\\.parquet$`));
+    expect(merged!.days.length).toBeGreaterThanOrEqual(daysBetween(truth.window.from, truth.window.to).length - 1);
+    for (const day of merged!.days) expect(manifest.days[day]).toMatchObject({ file: null, month });
+    expect(merged!.rows).toBe(merged!.days.reduce((sum, day) => sum + manifest.days[day]!.rows, 0));
+    expect(await outOfOrder(path.join(dir, merged!.file!))).toEqual({ rows: merged!.rows, outOfOrder: 0 });
+    expect(parquetFiles(dir).sort()).toEqual(listedIndexFiles(manifest).map((f) => path.relative('_custos/index/access', f)).sort());
+    // a 1-day window opens the month's file, and answers only for its day
+    const day = merged!.days[3]!;
+    expect(indexFiles(location(), manifest, day, day).map((f) => path.relative(dir, f.file))).toEqual([merged!.file]);
+    const params = paramsFor(indexedQueries.find((q) => q.id === 'access-volume')!, { from: day, to: day });
+    const raw = await runQuery(engine, 'access-volume', params, { accessIndex: false });
+    const indexed = await runQuery(engine, 'access-volume', params);
+    expect(indexed.split).toMatchObject({ indexed: { from: day, to: day }, raw: null });
+    expect(sortedRows(indexed.rows)).toEqual(sortedRows(raw.rows));
+    expect(raw.rows.length).toBeGreaterThan(0);
+    const again = await engine.accessIndex.refresh(accessIndexBuild);
+    expect(again).toMatchObject({ daysBuilt: 0, monthsMerged: 0 });
+  });
+
+  it('dissolves a merged month whose logs changed, rebuilds its days and merges them again', async () => {
+    const before = await readAccessIndexManifest(location());
+    const old = before.months![month]!;
+    redeliver(dir, old.days[5]!);
+    const report = await engine.accessIndex.refresh(accessIndexBuild);
+    expect(report.daysBuilt).toBe(old.days.length);
+    expect(report.monthsMerged).toBe(1);
+    const after = await readAccessIndexManifest(location());
+    expect(after.months![month]!.file).not.toBe(old.file);
+    expect(after.months![month]!.rows).toBe(old.rows);
+    expect(fs.existsSync(path.join(dir, old.file!))).toBe(false);
+    expect(parquetFiles(dir).length).toBe(listedIndexFiles(after).length);
   });
 });

@@ -8,11 +8,14 @@ import type { AccessIndexBuild, AccessIndexPort, AccessIndexRefresh } from '@/li
 import {
   ACCESS_INDEX_COLUMNS,
   ACCESS_INDEX_DIR,
+  currentAccessIndexManifest,
+  listedIndexFiles,
   readAccessIndexManifest,
   writeAccessIndexManifest,
   type AccessIndexManifest,
 } from '@/lib/lake/access-index-manifest';
 import { coveredFingerprints, partitionCoverage, partitionKey, readCompactManifest, fsyncFile, syncDir } from '@/lib/lake/compact-manifest';
+import { filesUnder } from '@/lib/lake/list-files';
 import { acquireLakeLock } from '@/lib/lake/lock';
 import { quoteIdent, sqlString } from '@/lib/lake/read-sql';
 import { CUSTOS_DIR, scanLake } from '@/lib/lake/scan';
@@ -25,8 +28,12 @@ import { createLakeViews } from './views';
 
 // The embedded access index: built by DuckDB from the lake's views (compacted Parquet plus any raw
 // objects beside it) with the domain's build statement, one Parquet file per day, incrementally:
-// a day is rebuilt when one of the log partitions it reads changed. Crash-safe as compaction is:
-// files are written aside, renamed, then listed by a manifest written atomically.
+// a day is rebuilt when one of the log partitions it reads changed. Once every day of a calendar
+// month is indexed, the month's day files are merged into one, sorted again: a year is then a
+// dozen files instead of 365, and a study's rows of a month sit in one or two row groups. A change
+// to a day of a merged month dissolves the month (its days are rebuilt, then merged again).
+// Crash-safe as compaction is: files are written aside, renamed, then listed by a manifest
+// written atomically; files it no longer lists are removed after.
 
 export type DuckDbAccessIndexOptions = {
   /** Days before the newest delivery day left to the raw logs (still being delivered). */
@@ -78,34 +85,34 @@ function chunks(days: string[], size: number): ScanScope[] {
   return out;
 }
 
-function watermark(manifest: AccessIndexManifest, due: string[]): string | null {
+/** `through`: the last of the due days indexed without a gap from the first; `from`: that first day. */
+function setWatermark(manifest: AccessIndexManifest, due: string[]): void {
   let through: string | null = null;
   for (const day of due) {
     if (!manifest.days[day]) break;
     through = day;
   }
-  return through;
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile() && (e.name.endsWith('.parquet') || e.name.endsWith('.tmp'))).map((e) => path.join(e.parentPath, e.name));
+  manifest.through = through;
+  manifest.from = through ? due[0]! : null;
 }
 
 /** Deletes index files the manifest does not list (a crashed build's, or superseded ones). */
 async function removeUnlisted(lake: LakeLocation, manifest: AccessIndexManifest): Promise<void> {
-  const listed = new Set(Object.values(manifest.days).flatMap((d) => (d.file ? [path.join(lake.dir, d.file)] : [])));
-  for (const file of await listFiles(path.join(lake.dir, ACCESS_INDEX_DIR))) {
-    if (!listed.has(file)) await fs.rm(file, { force: true });
+  const listed = new Set(listedIndexFiles(manifest).map((file) => path.join(lake.dir, file)));
+  for (const file of await filesUnder(path.join(lake.dir, ACCESS_INDEX_DIR))) {
+    if ((file.endsWith('.parquet') || file.endsWith('.tmp')) && !listed.has(file)) await fs.rm(file, { force: true });
   }
 }
 
-async function writeDay(conn: DuckDBConnection, lake: LakeLocation, day: string): Promise<{ file: string | null; bytes: number; rows: number }> {
-  const key = `${ACCESS_INDEX_DIR}/day=${day}/part-${randomUUID()}.parquet`;
+type Written = { file: string | null; bytes: number; rows: number };
+
+/** Writes the rows `from` yields, sorted, to a new file in `folder` (aside, then renamed); no file when there are none. */
+async function writeSorted(conn: DuckDBConnection, lake: LakeLocation, folder: string, from: string): Promise<Written> {
+  const key = `${ACCESS_INDEX_DIR}/${folder}/part-${randomUUID()}.parquet`;
   const final = path.join(lake.dir, key);
   const tmp = `${final}.tmp`;
   await fs.mkdir(path.dirname(final), { recursive: true });
-  const select = `SELECT ${ACCESS_INDEX_COLUMNS.map(quoteIdent).join(', ')} FROM access_chunk WHERE day = ${sqlString(day)} ORDER BY ${SORT.join(', ')}`;
+  const select = `SELECT ${ACCESS_INDEX_COLUMNS.map(quoteIdent).join(', ')} FROM ${from} ORDER BY ${SORT.join(', ')}`;
   const result = await conn.runAndReadAll(
     `COPY (${select}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
   );
@@ -120,6 +127,45 @@ async function writeDay(conn: DuckDBConnection, lake: LakeLocation, day: string)
   return { file: key, bytes: (await fs.stat(final)).size, rows };
 }
 
+const writeDay = (conn: DuckDBConnection, lake: LakeLocation, day: string) =>
+  writeSorted(conn, lake, `day=${day}`, `access_chunk WHERE day = ${sqlString(day)}`);
+
+const monthOf = (day: string) => day.slice(0, 7);
+const lastDayOfMonth = (month: string) => addDays(`${nextMonth(month)}-01`, -1);
+function nextMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}
+
+/** The due days by month, for the months every due day of which is indexed and whose last calendar day is due. */
+function completeMonths(manifest: AccessIndexManifest, due: string[]): Map<string, string[]> {
+  const byMonth = new Map<string, string[]>();
+  for (const day of due) byMonth.set(monthOf(day), [...(byMonth.get(monthOf(day)) ?? []), day]);
+  const last = due.at(-1);
+  return new Map(
+    [...byMonth].filter(([month, days]) => last !== undefined && lastDayOfMonth(month) <= last && days.every((day) => manifest.days[day])),
+  );
+}
+
+/**
+ * Drops the merged months that no longer match the due days (a day's logs changed, or days were
+ * added before the lake's first): their days are left to be rebuilt. Returns the files they held.
+ */
+function dissolveChangedMonths(manifest: AccessIndexManifest, due: string[]): string[] {
+  const superseded: string[] = [];
+  const dueByMonth = new Map<string, string[]>();
+  for (const day of due) dueByMonth.set(monthOf(day), [...(dueByMonth.get(monthOf(day)) ?? []), day]);
+  for (const [month, merged] of Object.entries(manifest.months ?? {})) {
+    const intact =
+      merged.days.join() === (dueByMonth.get(month) ?? []).join() && merged.days.every((day) => manifest.days[day]?.month === month);
+    if (intact) continue;
+    if (merged.file) superseded.push(merged.file);
+    delete manifest.months![month];
+    for (const day of merged.days) if (manifest.days[day]?.month === month) delete manifest.days[day];
+  }
+  return superseded;
+}
+
 export function duckDbAccessIndex(lake: LakeLocation, options: DuckDbAccessIndexOptions): AccessIndexPort {
   const lagDays = options.lagDays ?? 2;
   const chunkDays = options.chunkDays ?? 31;
@@ -127,7 +173,7 @@ export function duckDbAccessIndex(lake: LakeLocation, options: DuckDbAccessIndex
   let queue: Promise<unknown> = Promise.resolve();
   return {
     span: async () => {
-      const { from, through } = await readAccessIndexManifest(lake);
+      const { from, through } = await currentAccessIndexManifest(lake);
       return from && through ? { from, through } : null;
     },
     refresh: (build: AccessIndexBuild, options: { signal?: AbortSignal } = {}): Promise<AccessIndexRefresh> => {
@@ -140,7 +186,7 @@ export function duckDbAccessIndex(lake: LakeLocation, options: DuckDbAccessIndex
   async function refresh(build: AccessIndexBuild, { signal }: { signal?: AbortSignal }): Promise<AccessIndexRefresh> {
     const started = performance.now();
     const release = await acquireLakeLock(path.join(lake.dir, ACCESS_INDEX_DIR, '.lock'), 'access index build');
-    const report: AccessIndexRefresh = { daysBuilt: 0, rows: 0, bytesWritten: 0, through: null, seconds: 0 };
+    const report: AccessIndexRefresh = { daysBuilt: 0, monthsMerged: 0, rows: 0, bytesWritten: 0, through: null, seconds: 0 };
     let instance: DuckDBInstance | undefined;
     try {
       const manifest = await readAccessIndexManifest(lake);
@@ -156,16 +202,23 @@ export function duckDbAccessIndex(lake: LakeLocation, options: DuckDbAccessIndex
         if (entry.file) superseded.push(entry.file);
         delete manifest.days[day];
       }
+      superseded.push(...dissolveChangedMonths(manifest, due));
       const stale = due.filter((day) => !manifest.days[day]);
-      if (stale.length > 0) {
+      let conn: DuckDBConnection | undefined;
+      const connect = async () => {
+        if (conn) return conn;
         instance = await DuckDBInstance.create(':memory:', {
           threads: String(options.threads ?? 2),
           memory_limit: options.memoryLimit ?? '1GB',
           temp_directory: path.join(options.tempDir, `index-${randomUUID()}`),
         });
-        const conn = await instance.connect();
+        conn = await instance.connect();
         await installTrinoMacros(conn);
         await lockDown(conn, [lake.dir, path.join(lake.dir, CUSTOS_DIR)]);
+        return conn;
+      };
+      if (stale.length > 0) {
+        const conn = await connect();
         for (const chunk of chunks(stale, chunkDays)) {
           if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('index build cancelled');
           await createLakeViews(conn, lake, [...LOG_TABLES], { from: addDays(chunk.from, -1), to: chunk.to });
@@ -181,14 +234,30 @@ export function duckDbAccessIndex(lake: LakeLocation, options: DuckDbAccessIndex
             report.bytesWritten += written.bytes;
           }
           await conn.run('DROP TABLE access_chunk');
-          manifest.through = watermark(manifest, due);
-          manifest.from = manifest.through ? due[0]! : null;
+          setWatermark(manifest, due);
           await writeAccessIndexManifest(lake, manifest);
         }
-        conn.closeSync();
       }
-      manifest.through = watermark(manifest, due);
-      manifest.from = manifest.through ? due[0]! : null;
+      for (const [month, days] of completeMonths(manifest, due)) {
+        if (manifest.months?.[month]) continue;
+        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('index build cancelled');
+        const files = days.flatMap((day) => (manifest.days[day]!.file ? [path.join(lake.dir, manifest.days[day]!.file!)] : []));
+        const merged =
+          files.length > 0
+            ? await writeSorted(await connect(), lake, `month=${month}`, `read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false)`)
+            : { file: null, bytes: 0, rows: 0 };
+        manifest.months = { ...manifest.months, [month]: { ...merged, days } };
+        report.bytesWritten += merged.bytes;
+        for (const day of days) {
+          const entry = manifest.days[day]!;
+          if (entry.file) superseded.push(entry.file);
+          manifest.days[day] = { ...entry, file: null, bytes: 0, month };
+        }
+        report.monthsMerged!++;
+        await writeAccessIndexManifest(lake, manifest);
+      }
+      conn?.closeSync();
+      setWatermark(manifest, due);
       await writeAccessIndexManifest(lake, manifest);
       for (const file of superseded) await fs.rm(path.join(lake.dir, file), { force: true });
       report.through = manifest.through;

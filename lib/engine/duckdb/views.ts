@@ -16,7 +16,7 @@ import {
 } from '@/lib/lake/read-sql';
 import { stageRawFiles, type StagedFile } from '@/lib/lake/stage';
 import { type LakeTable, type ScanScope, type LakeLocation, LAKE_TABLES, isLogTable } from '@/lib/lake/tables';
-import { ACCESS_INDEX_COLUMNS, indexFiles, readAccessIndexManifest } from '@/lib/lake/access-index-manifest';
+import { ACCESS_INDEX_COLUMNS, currentAccessIndexManifest, indexFiles } from '@/lib/lake/access-index-manifest';
 import type { EngineRequest } from '@/lib/engine/port';
 
 export type { LakeScanStats } from '@/lib/lake/read-plan';
@@ -101,7 +101,7 @@ export async function createLakeViews(
 
 /** The access_index view: the index files of `days` (no rows without days); what it will read. */
 async function createAccessIndexView(conn: DuckDBConnection, lake: LakeLocation, days: ScanScope | null): Promise<{ files: number; bytes: number }> {
-  const files = days ? indexFiles(lake, await readAccessIndexManifest(lake), days.from, days.to) : [];
+  const files = days ? indexFiles(lake, await currentAccessIndexManifest(lake), days.from, days.to) : [];
   const columns = ACCESS_INDEX_COLUMNS.map(quoteIdent).join(', ');
   const sql =
     files.length > 0
