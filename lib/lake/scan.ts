@@ -124,20 +124,60 @@ function statOf(fingerprint: string): FileStat {
   return { size: size!, mtimeMs: mtimeMs! };
 }
 
+type Listing = { stamp: string; objects: { key: string; parsed: unknown }[] };
+const listings = new Map<string, Listing>();
+const LISTINGS_KEPT = 20_000;
+
+/**
+ * The keys of a folder's objects that `parse` accepts, parsed; remembered until the folder changes
+ * (an object added, removed or renamed changes the folder's mtime), so planning a year's read does
+ * not list and parse ~200,000 object names again for every query.
+ */
+async function folderListing<T>(lakeDir: string, folder: string, parse: (key: string) => T | null): Promise<{ key: string; parsed: T }[]> {
+  const dir = path.join(lakeDir, folder);
+  const s = statSync(dir, { throwIfNoEntry: false });
+  const stamp = s?.isDirectory() ? `${s.ino}:${s.mtimeMs}` : null;
+  const hit = stamp ? listings.get(dir) : undefined;
+  if (hit && hit.stamp === stamp) return hit.objects as { key: string; parsed: T }[];
+  const objects: { key: string; parsed: T }[] = [];
+  for (const name of (await entries(lakeDir, folder)).files) {
+    const key = toKey(folder, name);
+    const parsed = parse(key);
+    if (parsed !== null) objects.push({ key, parsed });
+  }
+  // a folder written to within the last second may change again unseen by a coarse mtime: not kept
+  if (stamp && s && Date.now() - s.mtimeMs > 1000) {
+    if (listings.size >= LISTINGS_KEPT) listings.delete(listings.keys().next().value!);
+    listings.set(dir, { stamp, objects });
+  }
+  return objects;
+}
+
 /**
  * The objects of one folder whose names `parse` accepts, with their size, mtime and fingerprint
  * (known ones are not stat'ed). Synchronous stats are several times faster than one promise per
  * object on folders of hundreds of small log files; the event loop gets a turn after each folder.
  */
+type FolderObject<T> = { key: string; parsed: T; stat: FileStat; fingerprint: string };
+/** A folder's objects when every one was known, for the same listing and the same known fingerprints. */
+const allKnown = new WeakMap<object, WeakMap<ReadonlyMap<string, string>, FolderObject<unknown>[]>>();
+
 async function folderObjects<T>(lakeDir: string, folder: string, parse: (key: string) => T | null, known?: ReadonlyMap<string, string>) {
-  const out: { key: string; parsed: T; stat: FileStat; fingerprint: string }[] = [];
-  for (const name of (await entries(lakeDir, folder)).files) {
-    const key = toKey(folder, name);
-    const parsed = parse(key);
-    if (parsed === null) continue;
+  const listing = await folderListing(lakeDir, folder, parse);
+  const memo = known ? allKnown.get(listing)?.get(known) : undefined;
+  if (memo) return memo as FolderObject<T>[];
+  const out: FolderObject<T>[] = [];
+  let stated = false;
+  for (const { key, parsed } of listing) {
     const recorded = known?.get(key);
+    stated ||= recorded === undefined;
     const stat = recorded !== undefined ? statOf(recorded) : statFile(lakeDir, key);
     if (stat) out.push({ key, parsed, stat, fingerprint: recorded ?? fingerprintOf(stat) });
+  }
+  if (known && !stated) {
+    const byKnown = allKnown.get(listing) ?? new WeakMap();
+    byKnown.set(known, out);
+    allKnown.set(listing, byKnown);
   }
   await new Promise((resolve) => setImmediate(resolve));
   return out;
