@@ -35,12 +35,17 @@ WITH studies AS (
 ),
 actors AS (SELECT CAST(NULL AS varchar) AS principal, true AS everyone),
 {{> image-accesses}},
+-- The local hour is computed once per access (a filter naming it twice would convert twice).
+localized AS (
+  SELECT principal, event_time, study_instance_uid, patient_id_hash,
+         hour(at_timezone(from_iso8601_timestamp(event_time), :time_zone)) AS local_hour
+  FROM accesses
+),
 after_hours AS (
   SELECT CASE WHEN principal LIKE 'arn:%:sts::%:assumed-role/%' THEN split_part(principal, '/', 3) ELSE principal END AS person,
          CAST(substr(event_time, 1, 10) AS date) AS day, study_instance_uid, patient_id_hash
-  FROM accesses
-  WHERE hour(at_timezone(from_iso8601_timestamp(event_time), :time_zone)) < :start_hour
-     OR hour(at_timezone(from_iso8601_timestamp(event_time), :time_zone)) >= :end_hour
+  FROM localized
+  WHERE local_hour < :start_hour OR local_hour >= :end_hour
 )
 SELECT person, day, count(*) AS after_hours_requests, count(DISTINCT study_instance_uid) AS studies,
        count(DISTINCT patient_id_hash) AS patients

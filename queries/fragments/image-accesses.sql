@@ -9,19 +9,29 @@
 -- which is also what builds the index, so both parts answer alike. Either part may be empty.
 study_scope AS (SELECT false AS every_study),
 {{> access-rows}},
+-- Each source is read by a filter of its own (a conjunction on one column), which lets an engine
+-- skip the row groups whose image-set or study-prefix statistics exclude the studies asked about.
 indexed_accesses AS (
   SELECT event_time, principal, action, source, image_set_id, study_prefix, source_ip, user_agent, outcome,
          sources, request_id, event_id
   FROM access_index
   WHERE day BETWEEN :from_day AND :to_indexed
-    AND ((source = 'healthimaging' AND image_set_id IN (SELECT image_set_id FROM studies))
-         OR (source = 's3' AND study_prefix IN (SELECT s3_key_prefix FROM studies)))
-    AND (principal IN (SELECT principal FROM actors)
-         OR split_part(principal, '/', 3) IN (SELECT principal FROM actors)
-         OR true IN (SELECT everyone FROM actors))
+    AND source = 'healthimaging' AND image_set_id IN (SELECT image_set_id FROM studies)
+  UNION ALL
+  SELECT event_time, principal, action, source, image_set_id, study_prefix, source_ip, user_agent, outcome,
+         sources, request_id, event_id
+  FROM access_index
+  WHERE day BETWEEN :from_day AND :to_indexed
+    AND source = 's3' AND study_prefix IN (SELECT s3_key_prefix FROM studies)
+),
+indexed_by_actors AS (
+  SELECT * FROM indexed_accesses
+  WHERE principal IN (SELECT principal FROM actors)
+     OR split_part(principal, '/', 3) IN (SELECT principal FROM actors)
+     OR true IN (SELECT everyone FROM actors)
 ),
 any_accesses AS (
-  SELECT * FROM indexed_accesses
+  SELECT * FROM indexed_by_actors
   UNION ALL
   SELECT event_time, principal, action, source, image_set_id, study_prefix, source_ip, user_agent, outcome,
          sources, request_id, event_id
