@@ -45,8 +45,13 @@ export type DuckDbAccessIndexOptions = {
   tempDir: string;
 };
 
-/** Rows per row group: a study's accesses of a day fall in one or two of them (rows are sorted by study). */
-const ROW_GROUP_ROWS = 16_384;
+/** Rows per row group in a day's file: a study's accesses of a day fall in one or two of them (rows are sorted by study). */
+const DAY_ROW_GROUP_ROWS = 16_384;
+/**
+ * Rows per row group in a month's file: smaller, so that a study's accesses of a month fall in one
+ * or two narrow row groups and a reader skipping by statistics reads little beyond them.
+ */
+const MONTH_ROW_GROUP_ROWS = 4_096;
 const SORT = ['source', 'image_set_id', 'study_prefix', 'event_time', 'request_id', 'event_id'];
 
 const toDay = (partitionDay: string) => partitionDay.replaceAll('/', '-');
@@ -107,15 +112,20 @@ async function removeUnlisted(lake: LakeLocation, manifest: AccessIndexManifest)
 type Written = { file: string | null; bytes: number; rows: number };
 
 /** Writes the rows `from` yields, sorted, to a new file in `folder` (aside, then renamed); no file when there are none. */
-async function writeSorted(conn: DuckDBConnection, lake: LakeLocation, folder: string, from: string): Promise<Written> {
+async function writeSorted(conn: DuckDBConnection, lake: LakeLocation, folder: string, from: string, rowGroupRows: number): Promise<Written> {
   const key = `${ACCESS_INDEX_DIR}/${folder}/part-${randomUUID()}.parquet`;
   const final = path.join(lake.dir, key);
   const tmp = `${final}.tmp`;
   await fs.mkdir(path.dirname(final), { recursive: true });
-  const select = `SELECT ${ACCESS_INDEX_COLUMNS.map(quoteIdent).join(', ')} FROM ${from} ORDER BY ${SORT.join(', ')}`;
-  const result = await conn.runAndReadAll(
-    `COPY (${select}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
-  );
+  // Sorted into a table first, then copied in its order: sorting inside COPY holds the writer's
+  // small row groups and the sort at once, which a month at 4,096 rows a group did not fit in 1 GB.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE sorted_rows AS SELECT ${ACCESS_INDEX_COLUMNS.map(quoteIdent).join(', ')} FROM ${from} ORDER BY ${SORT.join(', ')}`);
+  let result;
+  try {
+    result = await conn.runAndReadAll(`COPY sorted_rows TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupRows})`);
+  } finally {
+    await conn.run('DROP TABLE IF EXISTS sorted_rows');
+  }
   const rows = Number(result.getRows()[0]?.[0] ?? 0);
   if (rows === 0) {
     await fs.rm(path.dirname(final), { recursive: true, force: true });
@@ -128,7 +138,7 @@ async function writeSorted(conn: DuckDBConnection, lake: LakeLocation, folder: s
 }
 
 const writeDay = (conn: DuckDBConnection, lake: LakeLocation, day: string) =>
-  writeSorted(conn, lake, `day=${day}`, `access_chunk WHERE day = ${sqlString(day)}`);
+  writeSorted(conn, lake, `day=${day}`, `access_chunk WHERE day = ${sqlString(day)}`, DAY_ROW_GROUP_ROWS);
 
 const monthOf = (day: string) => day.slice(0, 7);
 const lastDayOfMonth = (month: string) => addDays(`${nextMonth(month)}-01`, -1);
@@ -244,7 +254,7 @@ export function duckDbAccessIndex(lake: LakeLocation, options: DuckDbAccessIndex
         const files = days.flatMap((day) => (manifest.days[day]!.file ? [path.join(lake.dir, manifest.days[day]!.file!)] : []));
         const merged =
           files.length > 0
-            ? await writeSorted(await connect(), lake, `month=${month}`, `read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false)`)
+            ? await writeSorted(await connect(), lake, `month=${month}`, `read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false)`, MONTH_ROW_GROUP_ROWS)
             : { file: null, bytes: 0, rows: 0 };
         manifest.months = { ...manifest.months, [month]: { ...merged, days } };
         report.bytesWritten += merged.bytes;
