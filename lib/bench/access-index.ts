@@ -55,10 +55,17 @@ export type IndexBytesFigures = {
   ratio: number;
 };
 
-/** Columns the access fragment filters the index on, read in every row group. */
-const FILTER_COLUMNS = ['day', 'source', 'image_set_id', 'study_prefix', 'principal'];
-/** Columns it selects for the rows that pass. */
-const SELECTED_COLUMNS = ['event_time', 'action', 'source_ip', 'user_agent', 'outcome', 'sources', 'request_id', 'event_id'];
+/**
+ * Columns the access fragment's scans filter the index on (queries/fragments/image-accesses.sql:
+ * the day, then per source the image set or the study prefix), read in every row group. `day` is a
+ * partition column on Athena, not read from the files at all; it is counted anyway.
+ */
+const FILTER_COLUMNS = ['day', 'source', 'image_set_id', 'study_prefix'];
+/**
+ * Columns read for the rows that pass those filters, so only in row groups that may hold them; the
+ * principal is among them because the actors are matched after the studies (indexed_by_actors).
+ */
+const SELECTED_COLUMNS = ['principal', 'event_time', 'action', 'source_ip', 'user_agent', 'outcome', 'sources', 'request_id', 'event_id'];
 
 async function indexBytesRead(files: string[], target: { imageSetIds: Set<string>; keyPrefixes: Set<string> }): Promise<number> {
   if (files.length === 0) return 0;

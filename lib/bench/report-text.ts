@@ -83,10 +83,10 @@ export function benchReportText(r: BenchResult): string {
     `Bytes a full-year patient question reads: ${mb(ib.rawBytes)} raw log objects, ${mb(ib.indexBytes)} of the index ` +
       `(columns and row groups read; files ${mb(ib.indexFileBytes)}) + ${mb(ib.rawTailBytes)} raw days after it`,
   );
-  if (r.export) {
-    const e = r.export;
+  for (const e of [r.export, r.exportWide]) {
+    if (!e) continue;
     out.push(
-      `CSV export: ${n(e.rows)} rows × ${e.columns} columns, ${mb(e.csvBytes)} in ${n(e.seconds, 1)} s (${n(e.rowsPerSecond)} rows/s); ` +
+      `CSV export (${e.shape === 'access' ? 'access rows' : 'whole CloudTrail records'}): ${n(e.rows)} rows × ${e.columns} columns, ${mb(e.csvBytes)} in ${n(e.seconds, 1)} s (${n(e.rowsPerSecond)} rows/s); ` +
         `RSS ${mb(e.rssBeforeBytes)} before, peak ${mb(e.peakRssBytes)}`,
       `  storing the result first: ${n(e.store.seconds, 1)} s with the query (${n(e.store.endToEndRowsPerSecond)} rows/s); ` +
         `${n(e.store.writeSeconds, 1)} s in the result store (${n(e.store.rowsPerSecond)} rows/s), ${mb(e.store.bytes)} sealed`,
@@ -105,7 +105,8 @@ export function benchReportText(r: BenchResult): string {
     `baselineRatio ${r.baselineRatio === null ? 'skipped' : n(r.baselineRatio, 1)}  goal ${r.goals.baselineRatio.goal}${goal(r.goals.baselineRatio.met)}`,
     `indexBytesRatio ${n(r.indexBytesRatio, 1)}  goal ${r.goals.indexBytesRatio.goal}${goal(r.goals.indexBytesRatio.met)}`,
     `resultRowsPerSecond ${n(r.resultRowsPerSecond)}  exportRowsPerSecond ${n(r.exportRowsPerSecond)}  goal >= 200,000 each`,
-    `Peak RSS ${mb(r.peakRssBytes)} (sampled every 50 ms: ${mb(r.peakRssSampledBytes)}); total ${n(r.seconds, 1)} s`,
+    `Peak RSS ${mb(r.peakRssBytes)} (sampled every 50 ms: ${mb(r.peakRssSampledBytes)}); while the saved queries ran ${mb(r.queryPhaseRss.peakRssBytes)} ` +
+      `(from ${mb(r.queryPhaseRss.rssBeforeBytes)}); total ${n(r.seconds, 1)} s`,
   );
   return out.join('\n');
 }

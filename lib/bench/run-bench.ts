@@ -19,7 +19,7 @@ import { cloudTrailRecordsByDay, recordsInScope } from './events-in-scope';
 import { round } from './figures';
 import { REFERENCE_DAYS, type BenchOptions } from './options';
 import { compareReadJson, type ReadJsonFigures } from './read-json-compare';
-import { maxRssBytes, RssSampler } from './rss-sampler';
+import { maxRssBytes, RssSampler, type Watch } from './rss-sampler';
 import { QUERY_MAX_DAYS, timeQuery, type QueryFigures } from './timed-query';
 
 const n = (value: number) => value.toLocaleString('en-US');
@@ -48,6 +48,8 @@ export type BenchResult = {
   /** process.resourceUsage().maxRSS, in bytes. */
   peakRssBytes: number;
   peakRssSampledBytes: number;
+  /** RSS while the saved queries ran (sampled; the export phase has its own in `export`). */
+  queryPhaseRss: { rssBeforeBytes: number; peakRssBytes: number };
   /** 1-day query on this lake ÷ the same on the reference lake (goal ≤ 1.5). */
   pruningRatio: number;
   /** Baseline seconds ÷ Custos patient-access-history:365d (goal ≥ 100); null with --skip-baseline. */
@@ -80,7 +82,10 @@ export type BenchResult = {
   };
   queries: Record<string, QueryFigures>;
   baseline: (BaselineFigures & { window: Window; custosMs: number }) | null;
+  /** The export of access rows (the shape the access queries return): resultRowsPerSecond and exportRowsPerSecond. */
   export: ExportFigures | null;
+  /** The same export of whole CloudTrail records (32 columns), the widest rows a saved query's table holds. */
+  exportWide: ExportFigures | null;
   /** A 10,000-row query-run report rendered and signed (synthetic rows): goal a peak RSS increase under 150 MB. */
   evidence: EvidenceFigures;
   posture: PostureFigures;
@@ -149,10 +154,19 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
     const engine = await createDuckDbEngine({ lake: main.location });
     engines.push(engine);
     const queries: Record<string, QueryFigures> = {};
-    for (const days of PATIENT_WINDOWS) {
-      log(`patient-access-history over ${days} day(s), 3 runs …`);
-      queries[`patient-access-history:${days}d`] = await patientAccessHistory(engine, main.truth, days, byDay);
-    }
+    // RSS while Custos answers (the engine and the ledger-less run path), apart from the references
+    const queryPhase: Watch[] = [];
+    const answering = async <T>(fn: () => Promise<T>) => {
+      const watched = await sampler.watch(fn);
+      queryPhase.push(watched);
+      return watched.value;
+    };
+    await answering(async () => {
+      for (const days of PATIENT_WINDOWS) {
+        log(`patient-access-history over ${days} day(s), 3 runs …`);
+        queries[`patient-access-history:${days}d`] = await patientAccessHistory(engine, main.truth, days, byDay);
+      }
+    });
     const oneDay = queries['patient-access-history:1d']!;
     const fullYear = queries['patient-access-history:365d']!;
 
@@ -209,24 +223,31 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
     }
     const baselineRatio = baseline ? round((baseline.seconds * 1000) / fullYear.ms, 2) : null;
 
-    for (const query of listQueries()) {
-      const params = savedQueryParams(query, main.truth, main.truth.window, QUERY_MAX_DAYS);
-      log(`${query.id} …`);
-      queries[query.id] = await timeQuery(engine, query, params, { runs: 3, extraRunsBelowMs: REPEAT_BELOW_MS }, async (scope) =>
-        recordsInScope(byDay, scope),
-      );
-      log(`  ${queries[query.id]!.ms} ms, ${queries[query.id]!.rows} rows`);
-    }
+    await answering(async () => {
+      for (const query of listQueries()) {
+        const params = savedQueryParams(query, main.truth, main.truth.window, QUERY_MAX_DAYS);
+        log(`${query.id} …`);
+        queries[query.id] = await timeQuery(engine, query, params, { runs: 3, extraRunsBelowMs: REPEAT_BELOW_MS }, async (scope) =>
+          recordsInScope(byDay, scope),
+        );
+        log(`  ${queries[query.id]!.ms} ms, ${queries[query.id]!.rows} rows`);
+      }
+    });
 
     log('Posture: every dashboard figure refreshed over 30 and 365 days, and the recorded dashboard rendered …');
     const posture = await measurePosture(main.location.dir, main.truth.window.to);
     log(`  refresh ${n(posture.refreshMs)} ms (30 days), ${n(posture.refresh365Ms)} ms (365 days); cached render ${n(posture.cachedRenderMs)} ms.`);
 
     let exported: ExportFigures | null = null;
+    let exportedWide: ExportFigures | null = null;
     if (!options.skipExport) {
-      log(`CSV export of ${options.exportRows.toLocaleString('en-US')} rows …`);
-      exported = await measureCsvExport(engine, main.truth.window, options.exportRows, resultDir, sampler);
+      const indexed = accessIndex.through ? { from: yearWindow.from, to: accessIndex.through } : yearWindow;
+      log(`CSV export of ${options.exportRows.toLocaleString('en-US')} access rows …`);
+      exported = await measureCsvExport(engine, 'access', indexed, options.exportRows, resultDir, sampler);
       log(`  ${exported.rows.toLocaleString('en-US')} rows in ${exported.seconds} s.`);
+      log(`CSV export of ${options.exportRows.toLocaleString('en-US')} whole CloudTrail records …`);
+      exportedWide = await measureCsvExport(engine, 'cloudtrail', main.truth.window, options.exportRows, resultDir, sampler);
+      log(`  ${exportedWide.rows.toLocaleString('en-US')} rows in ${exportedWide.seconds} s.`);
     }
 
     sampler.stop();
@@ -247,6 +268,10 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
       compaction: { mbPerSecond: compact.megabytesPerSecond, peakRssBytes: compact.peakRssBytes, readJson },
       peakRssBytes: Math.max(maxRssBytes(), sampler.peakRssBytes),
       peakRssSampledBytes: sampler.peakRssBytes,
+      queryPhaseRss: {
+        rssBeforeBytes: Math.min(...queryPhase.map((w) => w.rssBeforeBytes)),
+        peakRssBytes: Math.max(...queryPhase.map((w) => w.peakRssBytes)),
+      },
       pruningRatio,
       baselineRatio,
       accessIndex,
@@ -266,6 +291,7 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
       queries,
       baseline,
       export: exported,
+      exportWide: exportedWide,
       evidence,
       posture,
     };
