@@ -37,16 +37,23 @@ any_accesses AS (
          sources, request_id, event_id
   FROM raw_accesses
 ),
+-- A study is found by its image set for a HealthImaging access and by its prefix for an S3 one:
+-- one join on (source, key) reads the accesses once (two joins would read them twice).
+study_keys AS (
+  SELECT 'healthimaging' AS source, image_set_id AS study_key, patient_id_hash, study_instance_uid, accession_number,
+         modality, vip
+  FROM studies
+  WHERE image_set_id IS NOT NULL
+  UNION ALL
+  SELECT 's3', s3_key_prefix, patient_id_hash, study_instance_uid, accession_number, modality, vip
+  FROM studies
+  WHERE s3_key_prefix IS NOT NULL
+),
 accesses AS (
   SELECT a.event_time, a.principal, a.action, a.source, s.patient_id_hash, s.study_instance_uid, s.accession_number,
          s.modality, s.vip, a.source_ip, a.user_agent, a.outcome, a.sources, a.request_id, a.event_id
   FROM any_accesses a
-  JOIN studies s ON a.image_set_id = s.image_set_id
-  WHERE a.source = 'healthimaging'
-  UNION ALL
-  SELECT a.event_time, a.principal, a.action, a.source, s.patient_id_hash, s.study_instance_uid, s.accession_number,
-         s.modality, s.vip, a.source_ip, a.user_agent, a.outcome, a.sources, a.request_id, a.event_id
-  FROM any_accesses a
-  JOIN studies s ON a.study_prefix = s.s3_key_prefix
-  WHERE a.source = 's3'
+  JOIN study_keys s
+    ON s.source = a.source
+   AND s.study_key = CASE WHEN a.source = 'healthimaging' THEN a.image_set_id ELSE a.study_prefix END
 )
