@@ -147,13 +147,23 @@ function nextMonth(month: string): string {
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
 
+/** `days` (in order) grouped by calendar month. */
+function byMonth(days: string[]): Map<string, string[]> {
+  const months = new Map<string, string[]>();
+  for (const day of days) {
+    const month = monthOf(day);
+    const list = months.get(month);
+    if (list) list.push(day);
+    else months.set(month, [day]);
+  }
+  return months;
+}
+
 /** The due days by month, for the months every due day of which is indexed and whose last calendar day is due. */
 function completeMonths(manifest: AccessIndexManifest, due: string[]): Map<string, string[]> {
-  const byMonth = new Map<string, string[]>();
-  for (const day of due) byMonth.set(monthOf(day), [...(byMonth.get(monthOf(day)) ?? []), day]);
   const last = due.at(-1);
   return new Map(
-    [...byMonth].filter(([month, days]) => last !== undefined && lastDayOfMonth(month) <= last && days.every((day) => manifest.days[day])),
+    [...byMonth(due)].filter(([month, days]) => last !== undefined && lastDayOfMonth(month) <= last && days.every((day) => manifest.days[day])),
   );
 }
 
@@ -163,8 +173,7 @@ function completeMonths(manifest: AccessIndexManifest, due: string[]): Map<strin
  */
 function dissolveChangedMonths(manifest: AccessIndexManifest, due: string[]): string[] {
   const superseded: string[] = [];
-  const dueByMonth = new Map<string, string[]>();
-  for (const day of due) dueByMonth.set(monthOf(day), [...(dueByMonth.get(monthOf(day)) ?? []), day]);
+  const dueByMonth = byMonth(due);
   for (const [month, merged] of Object.entries(manifest.months ?? {})) {
     const intact =
       merged.days.join() === (dueByMonth.get(month) ?? []).join() && merged.days.every((day) => manifest.days[day]?.month === month);
@@ -174,6 +183,10 @@ function dissolveChangedMonths(manifest: AccessIndexManifest, due: string[]): st
     for (const day of merged.days) if (manifest.days[day]?.month === month) delete manifest.days[day];
   }
   return superseded;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined) {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('index build cancelled');
 }
 
 export function duckDbAccessIndex(lake: LakeLocation, options: DuckDbAccessIndexOptions): AccessIndexPort {
@@ -230,7 +243,7 @@ export function duckDbAccessIndex(lake: LakeLocation, options: DuckDbAccessIndex
       if (stale.length > 0) {
         const conn = await connect();
         for (const chunk of chunks(stale, chunkDays)) {
-          if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('index build cancelled');
+          throwIfAborted(signal);
           await createLakeViews(conn, lake, [...LOG_TABLES], { from: addDays(chunk.from, -1), to: chunk.to });
           const statement = build.select(chunk);
           const prepared = await conn.prepare(`CREATE OR REPLACE TEMP TABLE access_chunk AS ${inlineJsonPaths(statement.sql)}`);
@@ -250,7 +263,7 @@ export function duckDbAccessIndex(lake: LakeLocation, options: DuckDbAccessIndex
       }
       for (const [month, days] of completeMonths(manifest, due)) {
         if (manifest.months?.[month]) continue;
-        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('index build cancelled');
+        throwIfAborted(signal);
         const files = days.flatMap((day) => (manifest.days[day]!.file ? [path.join(lake.dir, manifest.days[day]!.file!)] : []));
         const merged =
           files.length > 0
