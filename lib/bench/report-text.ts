@@ -86,7 +86,7 @@ export function benchReportText(r: BenchResult): string {
   for (const e of [r.export, r.exportWide]) {
     if (!e) continue;
     out.push(
-      `CSV export (${e.shape === 'access' ? 'access rows' : 'whole CloudTrail records'}): ${n(e.rows)} rows × ${e.columns} columns, ${mb(e.csvBytes)} in ${n(e.seconds, 1)} s (${n(e.rowsPerSecond)} rows/s); ` +
+      `CSV export (${e.shape === 'access' ? 'access rows' : 'whole CloudTrail records'}): ${n(e.rows)} rows × ${e.columns} columns, ${mb(e.csvBytes)} in ${n(e.seconds, 1)} s (${n(e.rowsPerSecond)} rows/s, verifying the SHA-256 first: ${n(e.verifySeconds, 1)} s); ` +
         `RSS ${mb(e.rssBeforeBytes)} before, peak ${mb(e.peakRssBytes)}`,
       `  storing the result first: ${n(e.store.seconds, 1)} s with the query (${n(e.store.endToEndRowsPerSecond)} rows/s); ` +
         `${n(e.store.writeSeconds, 1)} s in the result store (${n(e.store.rowsPerSecond)} rows/s), ${mb(e.store.bytes)} sealed`,

@@ -24,12 +24,12 @@ export function csvLine(cells: Cell[]): string {
   return line + '\r\n';
 }
 
-/** A CSV download: the header, then rows gathered into chunks of about 64 KiB. */
-export async function* csvBody(columns: EngineColumn[], rows: AsyncIterable<Cell[]>): AsyncGenerator<string> {
+/** A CSV download: the header, then a chunk of lines per batch of rows (batches under 64 KiB of text are gathered). */
+export async function* csvBody(columns: EngineColumn[], batches: AsyncIterable<Cell[][]>): AsyncGenerator<string> {
   yield csvLine(columns.map((c) => c.name));
   let chunk = '';
-  for await (const row of rows) {
-    chunk += csvLine(row);
+  for await (const rows of batches) {
+    for (let i = 0; i < rows.length; i++) chunk += csvLine(rows[i]!);
     if (chunk.length > 64 * 1024) {
       yield chunk;
       chunk = '';

@@ -94,7 +94,7 @@ async function fileOf(ctx: Ctx, row: QueryRunRow, format: ExportFormat): Promise
   const stamp = row.startedAt.toISOString().slice(0, 19).replace(/[:T]/g, '-');
   const base = `${row.queryId}-${stamp}`;
   if (format === 'csv') {
-    return { filename: `${base}.csv`, contentType: 'text/csv; charset=utf-8', body: csvBody(columns, results.rows(row.id)) };
+    return { filename: `${base}.csv`, contentType: 'text/csv; charset=utf-8', body: csvBody(columns, results.rowBatches(row.id)) };
   }
   if (format === 'fhir') {
     const read = accessRecordReader(columns);

@@ -90,3 +90,37 @@ export function compareCells(x: Exclude<Cell, null>, y: Exclude<Cell, null>, int
 
 /** Code-unit order, as Array.prototype.sort() orders strings. */
 export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+const OPEN = 0x5b; // [
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+
+/**
+ * The rows of whole stored lines (each ended by a newline; empty lines skipped), parsed by one
+ * JSON.parse: the lines joined by commas inside brackets are a JSON array of the rows, because a
+ * row's JSON never holds a raw newline. One parse of a chunk costs less than one per line.
+ */
+export function parseRowLines(text: Buffer): Cell[][] {
+  if (text.length === 0) return [];
+  const array = Buffer.allocUnsafe(text.length + 1);
+  array[0] = OPEN;
+  text.copy(array, 1);
+  let previous = 0; // index in `array` of the last separator written ('[' or a comma)
+  for (let at = array.indexOf(NEWLINE, 1); at >= 0; at = array.indexOf(NEWLINE, at + 1)) {
+    if (at === previous + 1) return splitRowLines(text); // an empty line
+    array[at] = COMMA;
+    previous = at;
+  }
+  array[array.length - 1] = 0x5d; // the last line's newline becomes ']'
+  return JSON.parse(array.toString('utf8')) as Cell[][];
+}
+
+function splitRowLines(text: Buffer): Cell[][] {
+  const rows: Cell[][] = [];
+  for (let at = 0; at < text.length; ) {
+    const newline = text.indexOf(NEWLINE, at);
+    if (newline > at) rows.push(JSON.parse(text.toString('utf8', at, newline)) as Cell[]);
+    at = newline + 1;
+  }
+  return rows;
+}

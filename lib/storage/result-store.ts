@@ -5,9 +5,9 @@ import path from 'node:path';
 import { canonicalize } from '@/lib/canonical';
 import type { Cell, EngineColumn } from '@/lib/engine/port';
 import type { PageRequest, ResultDiff, ResultPage, ResultStore, ResultWriter, StoredResult } from './port';
-import { batchLines, compareCells, compareText } from './result-lines';
+import { batchLines, compareCells, compareText, parseRowLines } from './result-lines';
 import { externalSort, SORT_BUDGET_BYTES } from './result-sort';
-import { createSealedWriter, readSealed, SealedFileError, sealedLineBlocks, validUtf8, type ChunkStart, type LineBlock, type SealedWriter } from './sealed-stream';
+import { createSealedWriter, readSealed, SealedFileError, sealedLineBlocks, sealedTextBlocks, validUtf8, type ChunkStart, type LineBlock, type SealedWriter } from './sealed-stream';
 
 // A run's result rows beside the portal database, sealed at rest (AES-256-GCM, see
 // sealed-stream.ts): the canonical column list, then one canonical JSON array per row.
@@ -174,8 +174,19 @@ export class LocalResultStore implements ResultStore {
   }
 
   async *rows(runId: string): AsyncGenerator<Cell[]> {
-    for await (const lines of this.rowLines(this.rowsFile(runId))) {
-      for (const line of lines) yield JSON.parse(line) as Cell[];
+    for await (const batch of this.rowBatches(runId)) yield* batch;
+  }
+
+  async *rowBatches(runId: string): AsyncGenerator<Cell[][]> {
+    const source = this.rowsFile(runId);
+    let header = source.header;
+    for await (const block of sealedTextBlocks(source.file, this.key, source.context)) {
+      let text = block.text;
+      if (header && text.length > 0) {
+        header = false;
+        text = text.subarray(text.indexOf(10) + 1);
+      }
+      if (text.length > 0) yield parseRowLines(text);
     }
   }
 

@@ -249,7 +249,12 @@ export async function* sealedLines(file: string, key: Buffer, context: string): 
  */
 export type LineBlock = { start: ChunkStart; aligned: boolean; lines: string[] };
 
-export async function* sealedLineBlocks(file: string, key: Buffer, context: string, from?: ChunkStart, readAhead = READ_AHEAD): AsyncGenerator<LineBlock> {
+/** The same blocks as bytes: `text` holds the block's whole lines, each ended by a newline (the final line given one). */
+export type TextBlock = { start: ChunkStart; aligned: boolean; text: Buffer };
+
+const NEWLINE = Buffer.from('\n');
+
+export async function* sealedTextBlocks(file: string, key: Buffer, context: string, from?: ChunkStart, readAhead = READ_AHEAD): AsyncGenerator<TextBlock> {
   let carry: Buffer = EMPTY;
   for await (const chunk of readSealedChunks(file, key, context, from, readAhead)) {
     const aligned = carry.length === 0;
@@ -257,15 +262,22 @@ export async function* sealedLineBlocks(file: string, key: Buffer, context: stri
     if (!aligned) bytes = Buffer.concat([carry, bytes]);
     const end = bytes.lastIndexOf(10) + 1;
     carry = end === bytes.length ? EMPTY : bytes.subarray(end);
+    let text = bytes.subarray(0, end);
+    if (chunk.last && carry.length > 0) text = Buffer.concat([text, carry, NEWLINE]);
+    yield { start: { index: chunk.index, position: chunk.position }, aligned, text };
+  }
+}
+
+export async function* sealedLineBlocks(file: string, key: Buffer, context: string, from?: ChunkStart, readAhead = READ_AHEAD): AsyncGenerator<LineBlock> {
+  for await (const { start, aligned, text } of sealedTextBlocks(file, key, context, from, readAhead)) {
     // one string per line, decoded on its own: JSON.parse reads a flat string faster than a slice of the chunk's text
     const lines: string[] = [];
-    for (let at = 0; at < end; ) {
-      const newline = bytes.indexOf(10, at);
-      lines.push(bytes.toString('utf8', at, newline));
+    for (let at = 0; at < text.length; ) {
+      const newline = text.indexOf(10, at);
+      lines.push(text.toString('utf8', at, newline));
       at = newline + 1;
     }
-    if (chunk.last && carry.length > 0) lines.push(carry.toString('utf8'));
-    yield { start: { index: chunk.index, position: chunk.position }, aligned, lines };
+    yield { start, aligned, lines };
   }
 }
 

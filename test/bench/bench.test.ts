@@ -143,6 +143,9 @@ describe('npm run bench on a tiny lake', () => {
     expect(result.resultRowsPerSecond).toBe(e.store.rowsPerSecond);
     // the store's own time is part of the run's, so its rate is at least the end-to-end one
     expect(e.store.writeSeconds).toBeLessThanOrEqual(e.store.seconds);
+    // the download verifies the stored rows before streaming them, within its time
+    expect(e.verifySeconds).toBeGreaterThan(0);
+    expect(e.verifySeconds).toBeLessThanOrEqual(e.seconds);
     expect(e.store.rowsPerSecond).toBeGreaterThanOrEqual(e.store.endToEndRowsPerSecond);
     expect(result.exportRowsPerSecond).toBe(e.rowsPerSecond);
     expect(e.csvBytes).toBeGreaterThan(e.rows * e.columns);

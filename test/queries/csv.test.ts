@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Cell } from '@/lib/engine/port';
-import { csvCell, csvLine } from '@/lib/queries/csv';
+import type { Cell, EngineColumn } from '@/lib/engine/port';
+import { csvBody, csvCell, csvLine } from '@/lib/queries/csv';
 
 describe('CSV cells', () => {
   it('quotes what needs quoting and doubles quotes', () => {
@@ -41,5 +41,27 @@ describe('CSV cells, as the first (regular-expression) version wrote them', () =
     for (const cell of cells) expect(csvCell(cell), JSON.stringify(cell)).toBe(first(cell));
     expect(csvLine(cells)).toBe(cells.map(first).join(',') + '\r\n');
     expect(csvLine([])).toBe('\r\n');
+  });
+});
+
+describe('CSV body', () => {
+  async function* batches(rows: Cell[][], size: number) {
+    for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+  }
+  async function text(body: AsyncIterable<string>) {
+    const chunks: string[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    return chunks;
+  }
+
+  it('writes the header, then every row of every batch in order, in chunks of at least 64 KiB but the last', async () => {
+    const rows: Cell[][] = Array.from({ length: 5000 }, (_, i) => [`row ${i}`, i, i % 7 ? 'x,y' : null]);
+    const columns: EngineColumn[] = ['name', 'n', 'note'].map((name) => ({ name, type: 'varchar' }));
+    for (const size of [1, 333, 5000]) {
+      const chunks = await text(csvBody(columns, batches(rows, size)));
+      expect(chunks.join('')).toBe('name,n,note\r\n' + rows.map((r) => csvLine(r)).join(''));
+      expect(chunks.slice(1, -1).every((c) => c.length > 64 * 1024)).toBe(true);
+    }
+    expect(await text(csvBody(columns, batches([], 10)))).toEqual(['name,n,note\r\n']);
   });
 });

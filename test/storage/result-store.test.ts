@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalize } from '@/lib/canonical';
 import type { Cell, EngineColumn } from '@/lib/engine/port';
-import { batchLines, rowLine } from '@/lib/storage/result-lines';
+import { batchLines, parseRowLines, rowLine } from '@/lib/storage/result-lines';
 import { LocalResultStore } from '@/lib/storage/result-store';
 import { SealedFileError } from '@/lib/storage/sealed-stream';
 import { legacyDiff, legacyLines, legacyPage, legacyVerify, writeFrames, writeLegacyResult } from './support/legacy-results';
@@ -126,6 +126,29 @@ describe('LocalResultStore', () => {
     ];
     for (const batch of batches) expect(batchLines(batch as Cell[][]).equals(lines(batch)), JSON.stringify(batch).slice(0, 80)).toBe(true);
     expect(() => batchLines([['a'], [Number.NaN]])).toThrow(/non-finite/);
+  });
+
+  it('reads rows a chunk at a time, each batch parsed whole, as rows() reads them one by one', async () => {
+    const rows = [...mixedRows(6000, 5), ...Array.from({ length: 6000 }, (_, i) => accessRow(i))];
+    const { runId } = await store(results, MIXED_COLUMNS, rows, 1000);
+    const batches = await collect(results.rowBatches(runId));
+    expect(batches.length).toBeGreaterThan(1); // several chunks of plaintext
+    expect(batches.every((b) => b.length > 0)).toBe(true);
+    expect(batches.flat()).toEqual(rows);
+    expect(await collect(results.rows(runId))).toEqual(rows);
+    const empty = await store(results, MIXED_COLUMNS, []);
+    expect(await collect(results.rowBatches(empty.runId))).toEqual([]);
+  });
+
+  it('parses whole stored lines by one JSON.parse, and line by line where a line is empty', () => {
+    const rows: Cell[][] = [['a],[b', null], [1.5, ['x', 'y,z']], ['line\nbreak "q"', true], ['😀', '\u2028']];
+    const text = Buffer.from(rows.map((r) => JSON.stringify(r) + '\n').join(''), 'utf8');
+    expect(parseRowLines(text)).toEqual(rows);
+    expect(parseRowLines(Buffer.alloc(0))).toEqual([]);
+    expect(parseRowLines(Buffer.from('\n'))).toEqual([]);
+    expect(parseRowLines(Buffer.from('["a"]\n\n["b"]\n'))).toEqual([['a'], ['b']]);
+    expect(parseRowLines(Buffer.from('\n["a"]\n'))).toEqual([['a']]);
+    expect(() => parseRowLines(Buffer.from('["a"]\n["b"\n'))).toThrow(SyntaxError);
   });
 
   it('reads results the first version wrote, with the SHA-256 their runs recorded; and that version can read what it writes', async () => {
