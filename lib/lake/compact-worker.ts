@@ -12,7 +12,7 @@ const data = workerData as CompactWorkerData | undefined;
 if (parentPort && data?.kind === 'custos-compact-parse') {
   const port = parentPort;
   port.on('message', (request: CompactRequest) => {
-    parsePartition(data.lake, request.job).then(
+    parsePartition(data.lake, request.job, { blockingReads: true }).then(
       (result) => port.postMessage({ id: request.id, ok: true, result } satisfies CompactReply),
       (error: unknown) => port.postMessage({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies CompactReply),
     );

@@ -189,6 +189,33 @@ describe('compaction of awkward records', () => {
   }
 });
 
+describe('reading CloudTrail objects as a worker does (blocking reads, nothing read ahead)', () => {
+  it('parses a partition exactly as reading ahead does, an unreadable object refused whole', async () => {
+    const lake = tempLake();
+    try {
+      putCloudTrail(lake, { at: '2025-03-01T08:00:00Z' }, [ctRecord({ eventID: 'a' }), ctRecord({ eventID: 'b' })]);
+      putCloudTrail(lake, { at: '2025-03-01T08:05:00Z' }, { rawBody: Buffer.from('not gzip') });
+      const gone = putCloudTrail(lake, { at: '2025-03-01T08:10:00Z' }, [ctRecord({ eventID: 'gone' })]);
+      putCloudTrail(lake, { at: '2025-03-01T08:15:00Z' }, awkwardRecords());
+      const [partition] = await scanLake(lake, ['cloudtrail_logs'], 'all');
+      fs.rmSync(path.join(lake.dir, gone)); // listed, then removed before it is read
+      const parse = (blockingReads: boolean) =>
+        parsePartition(
+          lake,
+          { table: 'cloudtrail_logs', partition: partition!.id, files: partition!.files, text: path.join(lake.dir, `${blockingReads}.txt`), json: path.join(lake.dir, `${blockingReads}.ndjson`), holdChars: 1 << 20 },
+          { blockingReads },
+        );
+      const [blocking, ahead] = [await parse(true), await parse(false)];
+      expect(blocking).toEqual(ahead);
+      expect(blocking.objects.map((o) => o.rejected.filter((r) => r.line === 0).length)).toEqual([0, 1, 1, 0]);
+      expect(blocking.textRows).toBeGreaterThan(2);
+      expect(fs.readFileSync(path.join(lake.dir, 'true.txt'))).toEqual(fs.readFileSync(path.join(lake.dir, 'false.txt')));
+    } finally {
+      lake.cleanup();
+    }
+  });
+});
+
 describe('a partition too large to sort in memory', () => {
   // good (3 rows), cut (12,000 rows, then a read error), also-good (2 rows); the spill comes before or during the cut object.
   for (const holdChars of [100, 20_000]) {
