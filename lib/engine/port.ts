@@ -1,6 +1,6 @@
 // The query-engine port: one saved SQL text (Trino dialect, positional `?` placeholders) runs on
 // any adapter; every adapter returns the same canonical cell values and statistics.
-import type { LakeTable, ScanScope } from '@/lib/lake/tables';
+import { isLogTable, type LakeTable, type ScanScope } from '@/lib/lake/tables';
 
 export type SqlType =
   | 'varchar'
@@ -46,6 +46,19 @@ export type EngineRequest = {
   signal?: AbortSignal;
   onProgress?: (progress: EngineProgress) => void;
 };
+
+/** What an estimate is asked for: the request's tables and days, and the access index's part of them. */
+export type EstimateRequest = Pick<EngineRequest, 'tables' | 'scope' | 'accessIndex'>;
+
+/**
+ * The tables a request reads besides the access index, and their days: beside the index the log
+ * tables hold only the days it lacks (none at all when it has them all).
+ */
+export function rawRead(request: EstimateRequest): { tables: LakeTable[]; scope: ScanScope | null } {
+  const { tables, scope, accessIndex } = request;
+  if (!accessIndex) return { tables, scope };
+  return { tables: accessIndex.rawScope ? tables : tables.filter((t) => !isLogTable(t)), scope: accessIndex.rawScope };
+}
 
 export type EngineProgress = {
   state: 'queued' | 'running' | 'fetching';
@@ -172,7 +185,8 @@ export type QueryEngine = {
   readonly capabilities: EngineCapabilities;
   /** Cheap liveness for health checks: whether queries can be answered now, without spending money. */
   ready(): Promise<boolean>;
-  estimate(request: Pick<EngineRequest, 'tables' | 'scope'>): Promise<ScanEstimate>;
+  /** What `request` would read, priced; the access index's days are priced as the index files that hold them. */
+  estimate(request: EstimateRequest): Promise<ScanEstimate>;
   execute(request: EngineRequest): Promise<EngineExecution>;
   checkConfig(): Promise<ConfigCheck[]>;
   /** Days for which log data exists, when the engine can tell cheaply (form defaults). */

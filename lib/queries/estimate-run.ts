@@ -2,6 +2,8 @@ import 'server-only';
 import { actorId } from '@/lib/actor';
 import type { Ctx } from '@/lib/context';
 import { DomainError } from '@/lib/errors';
+import { estimateRequest } from './engine-request';
+import { indexSpanFor } from './index-span';
 import { prepareOptions } from './param-defaults';
 import { prepareScope } from './params';
 import { loadRunnableQuery } from './runnable-query';
@@ -29,7 +31,7 @@ export async function estimateRun(ctx: Ctx, raw: unknown): Promise<EstimateDto> 
   const { services } = ctx;
   const scope = prepareScope(query, params, await prepareOptions(ctx, 'form'));
   if (query.range && !scope) throw new DomainError('validation', 'The query needs a date range.');
-  const estimate = await services.engine.estimate({ tables: query.tables, scope });
+  const estimate = await services.engine.estimate(estimateRequest(query, scope, await indexSpanFor(services, query, `estimate of ${query.id}`)));
   const limitBytes = services.env.CUSTOS_SCAN_LIMIT_BYTES;
   return { ...estimate, limitBytes, overLimit: estimate.bytes > limitBytes, engine: services.engine.kind };
 }

@@ -4,7 +4,7 @@ import type { Actor } from '@/lib/actor';
 import { makeCtx, type Ctx, type Services } from '@/lib/context';
 import { queryRuns } from '@/lib/db/schema';
 import { withTransaction } from '@/lib/db/tx';
-import { EngineError, type AccessIndexSpan, type LogCoverage } from '@/lib/engine/port';
+import { EngineError, type LogCoverage } from '@/lib/engine/port';
 import { DomainError, ValidationError } from '@/lib/errors';
 import { PermanentJobFailure, type JobHandler, type StopReason } from '@/lib/jobs/types';
 import { appendJournal } from '@/lib/journal/append';
@@ -12,6 +12,7 @@ import type { ResultWriter } from '@/lib/storage/port';
 import { coverageWindow } from './coverage-window';
 import type { SavedQuery } from './definition';
 import { engineRequest } from './engine-request';
+import { indexSpanFor } from './index-span';
 import { prepareOptions } from './param-defaults';
 import { ledgerParams, sealEngineError } from './sealed-params';
 import { prepareParams, type PreparedParams } from './params';
@@ -35,7 +36,7 @@ export function queryRunJob(services: Services): JobHandler {
     if (!query) return recordFailure(ctx, runId, row.queryId, 'The saved query of this run no longer exists.');
     let prepared: PreparedParams;
     try {
-      const accessIndex = query.readsAccessIndex ? await indexSpan(services, runId) : null;
+      const accessIndex = await indexSpanFor(services, query, `run ${runId}`);
       prepared = prepareParams(query, ledgerParams(services.keys, row), { ...(await prepareOptions(ctx, 'ledger')), accessIndex });
     } catch (error) {
       if (error instanceof ValidationError) return recordFailure(ctx, runId, query.id, `The recorded parameters no longer validate: ${error.message}`);
@@ -43,16 +44,6 @@ export function queryRunJob(services: Services): JobHandler {
     }
     return execute(ctx, query, prepared, runId, signal, progress);
   };
-}
-
-/** What the access index holds; when that cannot be read the run reads every day raw, which is complete, only slower. */
-async function indexSpan(services: Services, runId: string): Promise<AccessIndexSpan | null> {
-  try {
-    return await services.engine.accessIndex.span();
-  } catch (error) {
-    console.error(`run ${runId}: reading the access index watermark failed, reading the logs raw:`, error instanceof Error ? error.name : 'unknown error');
-    return null;
-  }
 }
 
 async function recordFailure(ctx: Ctx, runId: string, queryId: string, message: string): Promise<never> {

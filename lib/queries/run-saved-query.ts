@@ -10,6 +10,8 @@ import { appendJournal } from '@/lib/journal/append';
 import type { JournalEvents } from '@/lib/journal/events';
 import { enqueueJob } from '@/lib/jobs/enqueue';
 import { wakeWorkers } from '@/lib/jobs/wake';
+import { estimateRequest } from './engine-request';
+import { indexSpanFor } from './index-span';
 import { QUERY_RUN_JOB } from './query-run-job';
 import { toRunDto, type RunDto } from './run-dto';
 import { prepareParams, type PreparedParams } from './params';
@@ -59,7 +61,7 @@ async function prepareRun(ctx: Ctx, query: SavedQuery, params: Record<string, un
     }
     throw error;
   }
-  const estimate = await services.engine.estimate({ tables: query.tables, scope: prepared.scope });
+  const estimate = await services.engine.estimate(estimateRequest(query, prepared.scope, await indexSpanFor(services, query, `estimate of ${query.id}`)));
   const limit = services.env.CUSTOS_SCAN_LIMIT_BYTES;
   if (estimate.bytes > limit) {
     await rejected(ctx, query.id, { reason: 'scan_limit', estimatedBytes: String(estimate.bytes) });

@@ -9,6 +9,7 @@ import type { Truth } from '@/lib/lake/generate/truth';
 import { indexFiles, listedIndexFiles, readAccessIndexManifest } from '@/lib/lake/access-index-manifest';
 import { DEFAULT_LAYOUT } from '@/lib/lake/layout';
 import { accessIndexBuild } from '@/lib/queries/access-index-build';
+import { estimateRequest } from '@/lib/queries/engine-request';
 import { listQueries } from '@/lib/queries/registry';
 import { createDuckDbEngine } from '@/lib/engine/duckdb/adapter';
 import type { SavedQuery } from '@/lib/queries/definition';
@@ -65,6 +66,16 @@ describe.each([
     }
     expect(indexed.rows.length).toBe(raw.rows.length);
     expect(sortedRows(indexed.rows)).toEqual(sortedRows(raw.rows));
+  });
+
+  it('estimates what a run reads: the index files of its indexed days and the raw partitions beside them', async () => {
+    const query = indexedQueries.find((q) => q.id === 'patient-access-history')!;
+    const run = await runQuery(engine, query.id, paramsFor(query, truth.window));
+    const estimate = await engine.estimate(estimateRequest(query, truth.window, await engine.accessIndex.span()));
+    expect({ files: estimate.files, bytes: estimate.bytes }).toEqual({ files: run.filesScanned, bytes: run.bytesScanned });
+    // the same window priced as if no day were indexed
+    const raw = await engine.estimate(estimateRequest(query, truth.window, null));
+    expect(estimate.bytes).toBeLessThan(raw.bytes);
   });
 
   it('a run that reads only indexed days opens no raw log file', async () => {

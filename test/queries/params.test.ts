@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '@/lib/errors';
 import { createKeyRing } from '@/lib/keys/key-ring';
 import { DEMO_CATALOG_KEY, patientIdHash } from '@/lib/phi';
+import { engineRequest, estimateRequest } from '@/lib/queries/engine-request';
 import { parseSavedQuery } from '@/lib/queries/registry';
 import { prepareParams, type PrepareOptions } from '@/lib/queries/params';
 
@@ -224,6 +225,23 @@ WHERE day BETWEEN :from_day AND :to_indexed
       expect(split).toMatchObject({ indexed: null, raw: { from: '2026-10-01', to: '2026-10-31' } });
       expect(binds).toMatchObject({ to_indexed: '0000-00-00', from_raw_iso: '2026-10-01T00:00:00', from_raw_slack_partition: '2026/09/30' });
     }
+  });
+
+  it('an estimate divides the window as the run will: its request is the run\'s, without the statement', () => {
+    const window = { from: '2026-10-01', to: '2026-10-31' };
+    for (const span of [{ from: '2026-01-01', through: '2026-10-29' }, { from: '2026-01-01', through: '2026-11-02' }, null]) {
+      const prepared = prepareParams(SPLIT_QUERY, window, { ...OPTIONS, maxDays: 366, accessIndex: span });
+      const { sql: _sql, binds: _binds, ...run } = engineRequest(SPLIT_QUERY, prepared);
+      expect(estimateRequest(SPLIT_QUERY, window, span)).toEqual(run);
+    }
+    expect(estimateRequest(SPLIT_QUERY, window, { from: '2026-01-01', through: '2026-10-29' }).accessIndex).toEqual({
+      indexed: { from: '2026-10-01', to: '2026-10-29' },
+      rawScope: { from: '2026-10-29', to: '2026-10-31' },
+    });
+    // a query that does not read the index, or a form without a window yet, is priced raw
+    const plain = { ...SPLIT_QUERY, readsAccessIndex: false };
+    expect(estimateRequest(plain, window, { from: '2026-01-01', through: '2026-10-29' })).toEqual({ tables: ['cloudtrail_logs'], scope: window });
+    expect(estimateRequest(SPLIT_QUERY, null, { from: '2026-01-01', through: '2026-10-29' })).toEqual({ tables: ['cloudtrail_logs'], scope: null });
   });
 
   it('only a window\'s ends have the forms that depend on the index', () => {

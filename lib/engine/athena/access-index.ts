@@ -183,6 +183,18 @@ async function objectsOfDays(ctx: AthenaContext, root: S3Location, days: ScanSco
   return out;
 }
 
+/**
+ * What reading `days` from the index reads at most: the objects of their partitions (Athena reads
+ * only the columns and row groups a query needs). Nothing when no index is configured.
+ */
+export async function indexScan(ctx: AthenaContext, days: ScanScope): Promise<{ files: number; bytes: number; partitions: number }> {
+  const root = indexRoot(ctx.config.indexLocation);
+  if (!root) return { files: 0, bytes: 0, partitions: 0 };
+  const objects = await objectsOfDays(ctx, root, days);
+  const partitions = new Set(objects.map((o) => o.key.slice(0, o.key.lastIndexOf('/'))));
+  return { files: objects.length, bytes: objects.reduce((n, o) => n + o.size, 0), partitions: partitions.size };
+}
+
 async function deleteObjects(ctx: AthenaContext, root: S3Location, keys: string[], signal?: AbortSignal): Promise<void> {
   for (let start = 0; start < keys.length; start += DELETE_BATCH) {
     const batch = keys.slice(start, start + DELETE_BATCH);

@@ -1,8 +1,8 @@
 import 'server-only';
 import { AthenaClient, GetWorkGroupCommand, type WorkGroup } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { Cell, EngineExecution, EngineStats, QueryEngine } from '@/lib/engine/port';
-import { athenaAccessIndex } from './access-index';
+import { athenaCostUsd, rawRead, type Cell, type EngineExecution, type EngineStats, type QueryEngine } from '@/lib/engine/port';
+import { athenaAccessIndex, indexScan } from './access-index';
 import { DEFAULT_RETRY, type AthenaConfig } from './config';
 import { checkAthenaConfig } from './config-check';
 import { athenaCoverage } from './coverage';
@@ -54,7 +54,14 @@ export function createAthenaEngine(config: AthenaConfig, clients: AthenaClients 
     capabilities: { localLake: false },
     // Reaching Athena would cost a request per probe; configuration is checked by `config check`.
     ready: async () => true,
-    estimate: ({ tables, scope }) => estimateScan(ctx, tables, scope),
+    estimate: async (request) => {
+      const raw = rawRead(request);
+      const days = request.accessIndex?.indexed;
+      const [logs, index] = await Promise.all([estimateScan(ctx, raw.tables, raw.scope), days ? indexScan(ctx, days) : null]);
+      if (!index) return logs;
+      const bytes = logs.bytes + index.bytes;
+      return { files: logs.files + index.files, bytes, partitions: logs.partitions + index.partitions, costUsd: athenaCostUsd(bytes) };
+    },
     execute: async (request): Promise<EngineExecution> => {
       const startedAt = performance.now();
       const execution = await runQueryExecution(ctx, request, startedAt);

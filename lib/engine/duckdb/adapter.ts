@@ -134,10 +134,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     capabilities: { localLake: true },
     ready: async () => latestLogDay(lake) !== null,
     execute,
-    estimate: async ({ tables, scope }) => {
-      const s = await estimateLakeScan(lake, tables, scope);
-      return { ...s, costUsd: 0 };
-    },
+    estimate: async (request) => ({ ...(await estimateLakeScan(lake, request)), costUsd: 0 }),
     dataWindow: async () => {
       const last = latestLogDay(lake);
       if (!last) return null;

@@ -1,7 +1,7 @@
 import 'server-only';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { EngineError } from '@/lib/engine/port';
+import { EngineError, rawRead } from '@/lib/engine/port';
 import { planLakeRead, planStats, UnboundedScanError, type LakeScanStats, type TableReadPlan } from '@/lib/lake/read-plan';
 import {
   catalogRelation,
@@ -15,9 +15,9 @@ import {
   type ParquetColumn,
 } from '@/lib/lake/read-sql';
 import { stageRawFiles, type StagedFile } from '@/lib/lake/stage';
-import { type LakeTable, type ScanScope, type LakeLocation, LAKE_TABLES, isLogTable } from '@/lib/lake/tables';
+import { type LakeTable, type ScanScope, type LakeLocation, LAKE_TABLES } from '@/lib/lake/tables';
 import { ACCESS_INDEX_COLUMNS, currentAccessIndexManifest, indexFiles } from '@/lib/lake/access-index-manifest';
-import type { EngineRequest } from '@/lib/engine/port';
+import type { EngineRequest, EstimateRequest } from '@/lib/engine/port';
 
 export type { LakeScanStats } from '@/lib/lake/read-plan';
 
@@ -30,9 +30,25 @@ async function plans(lake: LakeLocation, tables: LakeTable[], scope: ScanScope |
   }
 }
 
-/** What the views for `tables` over `scope` would read, without reading it. */
-export async function estimateLakeScan(lake: LakeLocation, tables: LakeTable[], scope: ScanScope | null): Promise<LakeScanStats> {
-  return planStats(await plans(lake, tables, scope));
+type IndexFile = { file: string; bytes: number };
+
+/** What a request reads: its tables' partitions beside the index (rawRead), and the index files of its indexed days. */
+async function requestPlan(lake: LakeLocation, request: EstimateRequest): Promise<{ planned: TableReadPlan[]; index: IndexFile[] }> {
+  const raw = rawRead(request);
+  const planned = await plans(lake, raw.tables, raw.scope);
+  const days = request.accessIndex?.indexed;
+  const index = days ? indexFiles(lake, await currentAccessIndexManifest(lake), days.from, days.to) : [];
+  return { planned, index };
+}
+
+function withIndex(stats: LakeScanStats, index: IndexFile[]): LakeScanStats {
+  return { files: stats.files + index.length, bytes: stats.bytes + index.reduce((n, f) => n + f.bytes, 0), partitions: stats.partitions + index.length };
+}
+
+/** What the views of `request` would read, without reading it. */
+export async function estimateLakeScan(lake: LakeLocation, request: EstimateRequest): Promise<LakeScanStats> {
+  const { planned, index } = await requestPlan(lake, request);
+  return withIndex(planStats(planned), index);
 }
 
 function inventoryRelations(lake: LakeLocation, staged: StagedFile[]): string[] {
@@ -80,10 +96,8 @@ export async function createLakeViews(
   scope: ScanScope | null,
   accessIndex?: EngineRequest['accessIndex'],
 ): Promise<LakeScanStats> {
-  // Beside the index, the log tables hold only the days it lacks (none at all when it has them all).
-  const rawTables = accessIndex && !accessIndex.rawScope ? tables.filter((t) => !isLogTable(t)) : tables;
-  const planned = await plans(lake, rawTables, accessIndex ? accessIndex.rawScope : scope);
-  const index = await createAccessIndexView(conn, lake, accessIndex?.indexed ?? null);
+  const { planned, index } = await requestPlan(lake, { tables, scope, accessIndex });
+  await createAccessIndexView(conn, index);
   const read: TableReadPlan[] = [];
   for (const table of LAKE_TABLES) {
     const plan = planned.find((p) => p.table === table);
@@ -95,13 +109,11 @@ export async function createLakeViews(
     }
     await conn.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(table)} AS ${sql}`);
   }
-  const stats = planStats(read);
-  return { files: stats.files + index.files, bytes: stats.bytes + index.bytes, partitions: stats.partitions + index.files };
+  return withIndex(planStats(read), index);
 }
 
-/** The access_index view: the index files of `days` (no rows without days); what it will read. */
-async function createAccessIndexView(conn: DuckDBConnection, lake: LakeLocation, days: ScanScope | null): Promise<{ files: number; bytes: number }> {
-  const files = days ? indexFiles(lake, await currentAccessIndexManifest(lake), days.from, days.to) : [];
+/** The access_index view over `files` (no rows without files). */
+async function createAccessIndexView(conn: DuckDBConnection, files: IndexFile[]): Promise<void> {
   const columns = ACCESS_INDEX_COLUMNS.map(quoteIdent).join(', ');
   const sql =
     files.length > 0
@@ -109,5 +121,4 @@ async function createAccessIndexView(conn: DuckDBConnection, lake: LakeLocation,
         `SELECT ${columns} FROM read_parquet([${files.map((f) => sqlString(f.file)).join(', ')}], hive_partitioning = false)`
       : `SELECT ${ACCESS_INDEX_COLUMNS.map((c) => `CAST(NULL AS VARCHAR) AS ${quoteIdent(c)}`).join(', ')} WHERE false`;
   await conn.run(`CREATE OR REPLACE TEMP VIEW access_index AS ${sql}`);
-  return { files: files.length, bytes: files.reduce((n, f) => n + f.bytes, 0) };
 }

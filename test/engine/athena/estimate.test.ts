@@ -166,6 +166,39 @@ describe('Athena estimate', () => {
     ]);
   });
 
+  it('prices the days an access query reads from the index as the index objects of those days, and the raw logs only beside them', async () => {
+    const indexPrefix = 'access_index/';
+    replay.on('s3:ListObjectsV2', (req) => {
+      const prefix = req.query.prefix ?? '';
+      if (req.bucket === 'custos-index') {
+        // one listing from the first day on; objects of later days (a failed attempt past the watermark) stop it
+        expect(req.query['start-after']).toBe(`${indexPrefix}day=2025-03-01`);
+        const keys = ['2025-03-01', '2025-03-02', '2025-03-02', '2025-03-04'].map((day, i) => ({ key: `${indexPrefix}day=${day}/part-${i}.parquet`, size: 1000 + i }));
+        return listObjectsV2({ bucket: 'custos-index', prefix, keys });
+      }
+      return listObjectsV2({ bucket: req.bucket!, prefix, keys: [{ key: `${prefix}x.json.gz`, size: 100_000 }] });
+    });
+    const indexed = engine({ indexLocation: `s3://custos-index/${indexPrefix}` });
+    const estimate = await indexed.estimate({
+      tables: ['cloudtrail_logs', 's3_access_logs', 'study_catalog'],
+      scope: { from: '2025-03-01', to: '2025-03-03' },
+      accessIndex: { indexed: { from: '2025-03-01', to: '2025-03-02' }, rawScope: { from: '2025-03-02', to: '2025-03-03' } },
+    });
+    const logPrefixes = replay.requests('s3:ListObjectsV2').filter((r) => r.bucket === 'custos-logs').map((r) => r.query.prefix!);
+    // the raw part: its days, the day before and the next (late delivery), not the indexed days
+    expect(logPrefixes.filter((p) => p.startsWith(TRAIL)).sort()).toEqual([`${TRAIL}2025/03/02/`, `${TRAIL}2025/03/03/`, `${TRAIL}2025/03/04/`]);
+    const rawBytes = logPrefixes.length * 100_000; // log partitions and the catalog (in the log bucket here), one object each
+    const indexBytes = 1000 + 1001 + 1002;
+    expect(estimate).toEqual({ files: logPrefixes.length + 3, bytes: rawBytes + indexBytes, partitions: 6 + 2, costUsd: athenaCostUsd(rawBytes + indexBytes) });
+
+    // every day indexed: no log partition is listed at all
+    replay.reset();
+    replay.on('s3:ListObjectsV2', (req) => listObjectsV2({ bucket: req.bucket!, prefix: req.query.prefix ?? '', keys: [] }));
+    const whole = await indexed.estimate({ tables: ['cloudtrail_logs'], scope: { from: '2025-03-01', to: '2025-03-02' }, accessIndex: { indexed: { from: '2025-03-01', to: '2025-03-02' }, rawScope: null } });
+    expect(whole).toEqual({ files: 0, bytes: 0, partitions: 0, costUsd: athenaCostUsd(0) }); // Athena's 10 MB minimum
+    expect(replay.requests('s3:ListObjectsV2').map((r) => r.bucket)).toEqual(['custos-index']);
+  });
+
   it('refuses a log table without a date range', async () => {
     await expect(engine().estimate({ tables: ['cloudtrail_logs'], scope: null })).rejects.toThrow(EngineError);
     await expect(engine().estimate({ tables: ['s3_access_logs'], scope: null })).rejects.toThrow(/needs a date range/);

@@ -72,7 +72,7 @@ describe('lake views', () => {
 
   it('refuses an unbounded scan of a log table', async () => {
     await expect(createLakeViews(db.conn, lake, ['cloudtrail_logs'], null)).rejects.toMatchObject({ code: 'limit' });
-    await expect(estimateLakeScan(lake, ['s3_access_logs'], null)).rejects.toBeInstanceOf(EngineError);
+    await expect(estimateLakeScan(lake, { tables: ['s3_access_logs'], scope: null })).rejects.toBeInstanceOf(EngineError);
   });
 
   it('gives every view the DDL columns and DuckDB types, empty when the table is not requested', async () => {
@@ -88,7 +88,7 @@ describe('lake views', () => {
     const bytes = inScope.reduce((n, k) => n + fs.statSync(path.join(lake.dir, k)).size, 0);
     const stats = await createLakeViews(db.conn, lake, ['cloudtrail_logs', 's3_access_logs'], DAY);
     expect(stats).toEqual({ files: 6, bytes, partitions: 6 });
-    expect(await estimateLakeScan(lake, ['cloudtrail_logs', 's3_access_logs'], DAY)).toEqual(stats);
+    expect(await estimateLakeScan(lake, { tables: ['cloudtrail_logs', 's3_access_logs'], scope: DAY })).toEqual(stats);
     expect(await rows(db.conn, 'SELECT "timestamp", count(*) AS n FROM cloudtrail_logs GROUP BY 1 ORDER BY 1')).toEqual([
       { timestamp: '2025/03/03', n: '3' },
       { timestamp: '2025/03/04', n: '3' },
