@@ -9,6 +9,7 @@ import path from 'node:path';
 import { writeFileDurably } from './compact-manifest';
 import { CUSTOS_DIR } from './scan';
 import type { LakeLocation } from './tables';
+import { readUnlessUnchanged, type ParsedFiles } from './unchanged-file';
 
 export const ACCESS_INDEX_DIR = `${CUSTOS_DIR}/index/access`;
 const MANIFEST = `${ACCESS_INDEX_DIR}/manifest.json`;
@@ -79,25 +80,14 @@ export async function readAccessIndexManifest(lake: LakeLocation): Promise<Acces
 }
 
 // keyed by inode too: every write is a new file renamed into place, so two writes never look alike
-const cache = new Map<string, { stamp: string; manifest: AccessIndexManifest }>();
+const cache: ParsedFiles<AccessIndexManifest> = new Map();
 
 /**
  * The manifest as readers see it, read again only when the file changed: shared between readers,
  * so do not modify it (a build works on its own copy from readAccessIndexManifest).
  */
 export async function currentAccessIndexManifest(lake: LakeLocation): Promise<AccessIndexManifest> {
-  const file = path.join(lake.dir, MANIFEST);
-  const stat = await fs.stat(file).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return null;
-    throw error;
-  });
-  if (!stat) return emptyAccessIndex();
-  const stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-  const hit = cache.get(file);
-  if (hit?.stamp === stamp) return hit.manifest;
-  const manifest = await readAccessIndexManifest(lake);
-  cache.set(file, { stamp, manifest });
-  return manifest;
+  return readUnlessUnchanged(cache, path.join(lake.dir, MANIFEST), () => readAccessIndexManifest(lake), emptyAccessIndex);
 }
 
 export async function writeAccessIndexManifest(lake: LakeLocation, manifest: AccessIndexManifest): Promise<void> {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { CUSTOS_DIR, type RawFile } from './scan';
 import type { Rejection } from './sources/types';
 import type { LakeTable, LakeLocation } from './tables';
+import { readUnlessUnchanged, type ParsedFiles } from './unchanged-file';
 
 export const COMPACT_DIR = `${CUSTOS_DIR}/compact`;
 export const MANIFEST_KEY = `${COMPACT_DIR}/manifest.json`;
@@ -33,7 +34,7 @@ export type CompactManifest = { version: 1; partitions: Record<string, Compacted
 
 export const partitionKey = (table: LakeTable, id: string) => `${table}:${id}`;
 
-const cache = new Map<string, { mtimeMs: number; size: number; manifest: CompactManifest }>();
+const cache: ParsedFiles<CompactManifest> = new Map();
 
 /**
  * The current manifest, shared between readers: do not modify it (a year's manifest runs to tens
@@ -41,19 +42,16 @@ const cache = new Map<string, { mtimeMs: number; size: number; manifest: Compact
  */
 export async function readCompactManifest(lake: LakeLocation): Promise<CompactManifest> {
   const file = path.join(lake.dir, MANIFEST_KEY);
-  let stat;
-  try {
-    stat = await fs.stat(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, partitions: {} };
-    throw error;
-  }
-  const hit = cache.get(file);
-  if (hit && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size) return hit.manifest;
-  const manifest = JSON.parse(await fs.readFile(file, 'utf8')) as CompactManifest;
-  if (manifest.version !== 1 || typeof manifest.partitions !== 'object') throw new Error(`${MANIFEST_KEY} has an unknown format`);
-  cache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, manifest });
-  return manifest;
+  return readUnlessUnchanged(
+    cache,
+    file,
+    async () => {
+      const manifest = JSON.parse(await fs.readFile(file, 'utf8')) as CompactManifest;
+      if (manifest.version !== 1 || typeof manifest.partitions !== 'object') throw new Error(`${MANIFEST_KEY} has an unknown format`);
+      return manifest;
+    },
+    () => ({ version: 1, partitions: {} }),
+  );
 }
 
 const fingerprintIndex = new WeakMap<CompactManifest, Map<string, string>>();

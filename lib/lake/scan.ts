@@ -18,6 +18,7 @@ import {
 } from './sources/inventory';
 import { errorMessage } from './sources/types';
 import type { LakeLocation, LakeTable, ScanScope } from './tables';
+import { LruMap } from '@/lib/lru-map';
 
 
 export type RawKind = 'cloudtrail' | 'access-log' | 'inventory-csv' | 'inventory-parquet' | 'inventory-orc' | 'catalog';
@@ -125,8 +126,7 @@ function statOf(fingerprint: string): FileStat {
 }
 
 type Listing = { stamp: string; objects: { key: string; parsed: unknown }[] };
-const listings = new Map<string, Listing>();
-const LISTINGS_KEPT = 20_000;
+const listings = new LruMap<string, Listing>(20_000);
 
 /**
  * The keys of a folder's objects that `parse` accepts, parsed; remembered until the folder changes
@@ -147,7 +147,6 @@ async function folderListing<T>(lakeDir: string, folder: string, parse: (key: st
   }
   // a folder written to within the last second may change again unseen by a coarse mtime: not kept
   if (stamp && s && Date.now() - s.mtimeMs > 1000) {
-    if (listings.size >= LISTINGS_KEPT) listings.delete(listings.keys().next().value!);
     listings.set(dir, { stamp, objects });
   }
   return objects;

@@ -14,7 +14,7 @@ export const LAYERS: Layer[] = [
     // The context and the vocabulary it is made of; the ports' contracts (types only).
     name: 'kernel',
     members: [
-      /^lib\/(context|actor|phi|days|canonical|errors|format)\.ts$/,
+      /^lib\/(context|actor|phi|days|canonical|errors|format|lru-map)\.ts$/,
       /^lib\/config\//,
       /^lib\/db\/(schema\/|port\.ts$)/,
       /^lib\/[a-z-]+\/port\.ts$/,
