@@ -1,12 +1,12 @@
 // The CSV export path measured on a large stored result, as a download runs it: the stored rows
-// are verified against their SHA-256, then come back through ResultStore.rowBatches() and are
-// quoted and chunked by the same csvBody() a download uses (lib/queries/csv.ts).
+// are verified against their SHA-256, then their stored lines come back through
+// ResultStore.rowLineBlocks() and are written as CSV by the same csvFromRowLines() a download uses.
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EngineRequest, QueryEngine } from '@/lib/engine/port';
-import { csvBody } from '@/lib/queries/csv';
+import { csvFromRowLines } from '@/lib/queries/csv-lines';
 import { LocalResultStore } from '@/lib/storage/result-store';
 import { elapsedSeconds, perSecond, round } from './figures';
 import type { RssSampler } from './rss-sampler';
@@ -86,9 +86,9 @@ export async function measureCsvExport(
     let exported = 0;
     let csvBytes = 0;
     const counted = async function* () {
-      for await (const batch of store.rowBatches(runId)) {
-        exported += batch.length;
-        yield batch;
+      for await (const lines of store.rowLineBlocks(runId)) {
+        for (let at = lines.indexOf(10); at >= 0; at = lines.indexOf(10, at + 1)) exported++;
+        yield lines;
       }
     };
     const started = performance.now();
@@ -100,7 +100,7 @@ export async function measureCsvExport(
       if (verified.sha256 !== stored.sha256) throw new Error('the stored result no longer matches its SHA-256');
       const body = Readable.from(
         (async function* () {
-          for await (const chunk of csvBody(stored.columns, counted())) {
+          for await (const chunk of csvFromRowLines(stored.columns, counted())) {
             csvBytes += Buffer.byteLength(chunk);
             yield chunk;
           }

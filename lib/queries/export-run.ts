@@ -10,7 +10,7 @@ import { auditEventBundleJson } from '@/lib/fhir/audit-event-bundle';
 import { DomainError } from '@/lib/errors';
 import { toRunDto, type RunDto } from './run-dto';
 import { isAccessResult } from './access-columns';
-import { csvBody } from './csv';
+import { csvFromRowLines } from './csv-lines';
 import { ledgerParams } from './sealed-params';
 import { loadVisibleRun, requireResultAccess } from './visible-run';
 
@@ -94,7 +94,7 @@ async function fileOf(ctx: Ctx, row: QueryRunRow, format: ExportFormat): Promise
   const stamp = row.startedAt.toISOString().slice(0, 19).replace(/[:T]/g, '-');
   const base = `${row.queryId}-${stamp}`;
   if (format === 'csv') {
-    return { filename: `${base}.csv`, contentType: 'text/csv; charset=utf-8', body: csvBody(columns, results.rowBatches(row.id)) };
+    return { filename: `${base}.csv`, contentType: 'text/csv; charset=utf-8', body: csvFromRowLines(columns, results.rowLineBlocks(row.id)) };
   }
   if (format === 'fhir') {
     const read = accessRecordReader(columns);

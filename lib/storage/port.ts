@@ -23,6 +23,8 @@ export type ResultStore = {
   rows(runId: string): AsyncGenerator<Cell[]>;
   /** The same rows in stored order, a batch at a time (about a megabyte of rows each): cheaper per row for long streams. */
   rowBatches(runId: string): AsyncGenerator<Cell[][]>;
+  /** The same rows as their stored lines, a block of whole lines at a time: canonical JSON arrays, one per line (result-lines.ts). */
+  rowLineBlocks(runId: string): AsyncGenerator<Buffer>;
   /** One page, optionally sorted by one column (typed comparison; NULLs last). */
   page(runId: string, request: PageRequest): Promise<ResultPage>;
   /** Rows in one result and not the other, as multisets. */

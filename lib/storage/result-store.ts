@@ -8,6 +8,7 @@ import type { PageRequest, ResultDiff, ResultPage, ResultStore, ResultWriter, St
 import { batchLines, compareCells, compareText, parseRowLines } from './result-lines';
 import { externalSort, SORT_BUDGET_BYTES } from './result-sort';
 import { createSealedWriter, readSealed, SealedFileError, sealedLineBlocks, sealedTextBlocks, validUtf8, type ChunkStart, type LineBlock, type SealedWriter } from './sealed-stream';
+import { LruMap } from '@/lib/lru-map';
 
 // A run's result rows beside the portal database, sealed at rest (AES-256-GCM, see
 // sealed-stream.ts): the canonical column list, then one canonical JSON array per row.
@@ -37,7 +38,7 @@ type LineFile = { file: string; context: string; header: boolean };
 type FileIndex = { stamp: string; starts: { start: ChunkStart; firstRow: number }[]; columns?: EngineColumn[] };
 
 export class LocalResultStore implements ResultStore {
-  private indexes = new Map<string, FileIndex>();
+  private indexes = new LruMap<string, FileIndex>(INDEX_CACHE);
   private building = new Map<string, Promise<void>>();
 
   constructor(
@@ -130,10 +131,10 @@ export class LocalResultStore implements ResultStore {
     const stat = await fs.promises.stat(source.file);
     const stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
     let index = this.indexes.get(source.file);
-    if (index?.stamp !== stamp) index = { stamp, starts: [] };
-    this.indexes.delete(source.file); // most recently used last
-    this.indexes.set(source.file, index);
-    if (this.indexes.size > INDEX_CACHE) this.indexes.delete(this.indexes.keys().next().value!);
+    if (index?.stamp !== stamp) {
+      index = { stamp, starts: [] };
+      this.indexes.set(source.file, index);
+    }
     return index;
   }
 
@@ -178,6 +179,10 @@ export class LocalResultStore implements ResultStore {
   }
 
   async *rowBatches(runId: string): AsyncGenerator<Cell[][]> {
+    for await (const lines of this.rowLineBlocks(runId)) yield parseRowLines(lines);
+  }
+
+  async *rowLineBlocks(runId: string): AsyncGenerator<Buffer> {
     const source = this.rowsFile(runId);
     let header = source.header;
     for await (const block of sealedTextBlocks(source.file, this.key, source.context)) {
@@ -186,7 +191,7 @@ export class LocalResultStore implements ResultStore {
         header = false;
         text = text.subarray(text.indexOf(10) + 1);
       }
-      if (text.length > 0) yield parseRowLines(text);
+      if (text.length > 0) yield text;
     }
   }
 
@@ -433,7 +438,7 @@ export class LocalResultStore implements ResultStore {
       if (!all && own.some((kept) => name === kept || name === `${kept}.partial`)) continue;
       await fs.promises.rm(path.join(/*turbopackIgnore: true*/ this.dir, name), { force: true });
     }
-    for (const file of [...this.indexes.keys()]) if (path.basename(file).startsWith(`${runId}.`)) this.indexes.delete(file);
+    for (const file of this.indexes.keys()) if (path.basename(file).startsWith(`${runId}.`)) this.indexes.delete(file);
   }
 
   private async filesOf(runId: string): Promise<string[]> {

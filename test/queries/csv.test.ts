@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Cell, EngineColumn } from '@/lib/engine/port';
-import { csvBody, csvCell, csvLine } from '@/lib/queries/csv';
+import { csvCell, csvLine } from '@/lib/queries/csv';
+import { csvFromRowLines, csvOfPlainRowLines, csvOfRowLines } from '@/lib/queries/csv-lines';
+import { rowLine } from '@/lib/storage/result-lines';
+import { accessRow, mixedRows } from '../storage/support/result-rows';
 
 describe('CSV cells', () => {
   it('quotes what needs quoting and doubles quotes', () => {
@@ -44,24 +47,46 @@ describe('CSV cells, as the first (regular-expression) version wrote them', () =
   });
 });
 
-describe('CSV body', () => {
-  async function* batches(rows: Cell[][], size: number) {
-    for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
-  }
-  async function text(body: AsyncIterable<string>) {
-    const chunks: string[] = [];
-    for await (const chunk of body) chunks.push(chunk);
-    return chunks;
-  }
+describe('CSV straight from stored row lines', () => {
+  const linesOf = (rows: Cell[][]) => Buffer.from(rows.map((r) => rowLine(r) + '\n').join(''), 'utf8');
+  const expected = (rows: Cell[][]) => rows.map((r) => csvLine(r)).join('');
 
-  it('writes the header, then every row of every batch in order, in chunks of at least 64 KiB but the last', async () => {
-    const rows: Cell[][] = Array.from({ length: 5000 }, (_, i) => [`row ${i}`, i, i % 7 ? 'x,y' : null]);
-    const columns: EngineColumn[] = ['name', 'n', 'note'].map((name) => ({ name, type: 'varchar' }));
-    for (const size of [1, 333, 5000]) {
-      const chunks = await text(csvBody(columns, batches(rows, size)));
-      expect(chunks.join('')).toBe('name,n,note\r\n' + rows.map((r) => csvLine(r)).join(''));
-      expect(chunks.slice(1, -1).every((c) => c.length > 64 * 1024)).toBe(true);
+  it('writes every row as csvLine writes its parsed cells, escapes and objects included (read the slow way)', () => {
+    const rows: Cell[][] = [...mixedRows(3000, 11), ...Array.from({ length: 500 }, (_, i) => accessRow(i))];
+    for (let at = 0; at < rows.length; at += 250) {
+      const block = rows.slice(at, at + 250);
+      expect(csvOfRowLines(linesOf(block))).toBe(expected(block));
     }
-    expect(await text(csvBody(columns, batches([], 10)))).toEqual(['name,n,note\r\n']);
+    const odd: Cell[][] = [[{ a: 1 } as unknown as Cell], [['x', null] as unknown as Cell], [1e21, -1.5e-7, -0, 5e-324, true, false, null]];
+    for (const row of odd) expect(csvOfRowLines(linesOf([row]))).toBe(expected([row]));
+    expect(csvOfRowLines(Buffer.from('["a"]\n\n["b"]\n'))).toBe('a\r\nb\r\n');
+  });
+
+  it('cuts plain rows out by position: strings with commas, brackets, formulas, numbers, empty arrays and unicode', () => {
+    const rows: Cell[][] = [
+      ['a,b', '[x]', '=SUM(A1)', '-', '-5', '-2+3', '@x', '+y', '', 'é😀', '\u2028'],
+      [1.5, -5, 0, true, null, [], ['k', 'v,w'], ['=x']],
+      [],
+      ['ab', 'ü'],
+    ];
+    const text = linesOf(rows).toString('utf8');
+    expect(csvOfPlainRowLines(text)).toBe(expected(rows));
+    // access rows take the fast path
+    expect(csvOfPlainRowLines(linesOf([accessRow(1), accessRow(2)]).toString('utf8'))).toBe(expected([accessRow(1), accessRow(2)]));
+    // an escape, an object or an array of more than strings does not
+    for (const row of [['say "hi"'], ['tab\there'], [{ a: 1 }], [['x', null]]] as unknown as Cell[][]) expect(csvOfPlainRowLines(linesOf([row]).toString('utf8'))).toBeNull();
+    expect(csvOfPlainRowLines('["a"]')).toBeNull(); // a line without its newline
+  });
+
+  it('streams the header, then a chunk of lines per block', async () => {
+    const columns: EngineColumn[] = ['name', 'n'].map((name) => ({ name, type: 'varchar' }));
+    const blocks = async function* () {
+      yield linesOf([['a', 1]]);
+      yield Buffer.alloc(0);
+      yield linesOf([['b,c', null]]);
+    };
+    const chunks: string[] = [];
+    for await (const chunk of csvFromRowLines(columns, blocks())) chunks.push(chunk);
+    expect(chunks).toEqual(['name,n\r\n', 'a,1\r\n', '"b,c",\r\n']);
   });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalize } from '@/lib/canonical';
 import type { Cell } from '@/lib/engine/port';
-import { csvBody } from '@/lib/queries/csv';
+import { csvFromRowLines } from '@/lib/queries/csv-lines';
 import { LocalResultStore } from '@/lib/storage/result-store';
 import { ACCESS_COLUMNS, MIXED_COLUMNS, accessRow, mixedRows } from './support/result-rows';
 
@@ -78,11 +78,11 @@ describe(`result store throughput (${ROWS.toLocaleString('en-US')} rows)`, () =>
     });
     expect(batched).toBe(ROWS);
 
-    // as export-run.ts streams a CSV download: the stored rows hashed again, then a chunk of lines per batch
-    const csv = await measured('CSV export (verify, csvBody)', ROWS, async () => {
+    // as export-run.ts streams a CSV download: the stored rows hashed again, then CSV straight from their lines
+    const csv = await measured('CSV export (verify, csvFromRowLines)', ROWS, async () => {
       expect((await results.verify(runId)).sha256).toBe(written.sha256);
       let bytes = 0;
-      for await (const chunk of csvBody(ACCESS_COLUMNS, results.rowBatches(runId))) bytes += Buffer.byteLength(chunk);
+      for await (const chunk of csvFromRowLines(ACCESS_COLUMNS, results.rowLineBlocks(runId))) bytes += Buffer.byteLength(chunk);
       return bytes;
     });
     expect(csv).toBeGreaterThan(ROWS * 300);
