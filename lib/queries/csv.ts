@@ -1,4 +1,4 @@
-import type { Cell, EngineColumn } from '@/lib/engine/port';
+import type { Cell } from '@/lib/engine/port';
 
 // RFC 4180 cells. Spreadsheets execute cells that start like formulas (a user agent such as
 // "=HYPERLINK(…)" is attacker-controlled); a leading apostrophe keeps them text. Plain numbers
