@@ -2,9 +2,8 @@
 // lib/storage/result-lines.ts), without building the rows. When a block holds no escape, every
 // string is the text between two quotes and holds no quote, control character or newline, so its
 // cells can be cut out by position. Anything else (an escape, an object, an array holding more
-// than strings) is parsed and written by csvLine, which is what the fast path matches.
-import type { EngineColumn } from '@/lib/engine/port';
-import { parseRowLines } from '@/lib/storage/result-lines';
+// than strings) is parsed line by line and written by csvLine, which is what the fast path matches.
+import type { Cell, EngineColumn } from '@/lib/engine/port';
 import { csvLine, csvText } from './csv';
 
 const OPEN = 91; // [
@@ -12,6 +11,7 @@ const CLOSE = 93; // ]
 const QUOTE = 34;
 const COMMA = 44;
 const NEWLINE = 10;
+const BACKSLASH = 0x5c;
 
 /**
  * csvText for text from JSON without escapes, which holds no quote, CR, LF or tab: only a comma
@@ -22,6 +22,12 @@ function plainField(text: string): string {
   if (first === 61 || first === 43 || first === 64 || first === 45) return csvText(text);
   return text.includes(',') ? `"${text}"` : text;
 }
+
+/**
+ * The fallback's lines are gathered into strings of about this many characters: one string built
+ * by concatenating a block's wide rows costs more to write out than several small ones.
+ */
+const CHUNK_CHARS = 64 * 1024;
 
 /** The CSV lines of row lines without escapes, or null when `text` holds anything the fast path does not read. */
 export function csvOfPlainRowLines(text: string): string | null {
@@ -78,13 +84,31 @@ export function csvOfPlainRowLines(text: string): string | null {
   return out;
 }
 
-/** The CSV lines of whole stored row lines (each ended by a newline). */
-export function csvOfRowLines(lines: Buffer): string {
-  return csvOfPlainRowLines(lines.toString('utf8')) ?? parseRowLines(lines).map(csvLine).join('');
+
+/** The CSV lines of whole stored row lines (each ended by a newline): one string from the fast path, strings of about 64 KiB otherwise. */
+export function* csvOfRowLines(lines: Buffer): Generator<string> {
+  const fast = lines.includes(BACKSLASH) ? null : csvOfPlainRowLines(lines.toString('utf8'));
+  if (fast !== null) {
+    if (fast) yield fast;
+    return;
+  }
+  // line by line: one flat string per line parses fastest
+  let out = '';
+  for (let at = 0; at < lines.length; ) {
+    const found = lines.indexOf(NEWLINE, at);
+    const end = found < 0 ? lines.length : found;
+    if (end > at) out += csvLine(JSON.parse(lines.toString('utf8', at, end)) as Cell[]);
+    if (out.length > CHUNK_CHARS) {
+      yield out;
+      out = '';
+    }
+    at = end + 1;
+  }
+  if (out) yield out;
 }
 
-/** A CSV download of a stored result: the header, then a chunk of lines per block of row lines. */
+/** A CSV download of a stored result: the header, then the lines of each block of row lines. */
 export async function* csvFromRowLines(columns: EngineColumn[], blocks: AsyncIterable<Buffer>): AsyncGenerator<string> {
   yield csvLine(columns.map((c) => c.name));
-  for await (const lines of blocks) if (lines.length > 0) yield csvOfRowLines(lines);
+  for await (const lines of blocks) yield* csvOfRowLines(lines);
 }
