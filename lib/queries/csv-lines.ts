@@ -3,7 +3,8 @@
 // string is the text between two quotes and holds no quote, control character or newline, so its
 // cells can be cut out by position. Anything else (an escape, an object, an array holding more
 // than strings) is parsed line by line and written by csvLine, which is what the fast path matches.
-import type { Cell, EngineColumn } from '@/lib/engine/port';
+import type { EngineColumn } from '@/lib/engine/port';
+import { eachRowLine } from '@/lib/storage/result-lines';
 import { csvLine, csvText } from './csv';
 
 const OPEN = 91; // [
@@ -94,15 +95,12 @@ export function* csvOfRowLines(lines: Buffer): Generator<string> {
   }
   // line by line: one flat string per line parses fastest
   let out = '';
-  for (let at = 0; at < lines.length; ) {
-    const found = lines.indexOf(NEWLINE, at);
-    const end = found < 0 ? lines.length : found;
-    if (end > at) out += csvLine(JSON.parse(lines.toString('utf8', at, end)) as Cell[]);
+  for (const row of eachRowLine(lines)) {
+    out += csvLine(row);
     if (out.length > CHUNK_CHARS) {
       yield out;
       out = '';
     }
-    at = end + 1;
   }
   if (out) yield out;
 }

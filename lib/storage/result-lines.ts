@@ -107,7 +107,7 @@ export function parseRowLines(text: Buffer): Cell[][] {
   text.copy(array, 1);
   let previous = 0; // index in `array` of the last separator written ('[' or a comma)
   for (let at = array.indexOf(NEWLINE, 1); at >= 0; at = array.indexOf(NEWLINE, at + 1)) {
-    if (at === previous + 1) return splitRowLines(text); // an empty line
+    if (at === previous + 1) return [...eachRowLine(text)]; // an empty line
     array[at] = COMMA;
     previous = at;
   }
@@ -115,12 +115,12 @@ export function parseRowLines(text: Buffer): Cell[][] {
   return JSON.parse(array.toString('utf8')) as Cell[][];
 }
 
-function splitRowLines(text: Buffer): Cell[][] {
-  const rows: Cell[][] = [];
+/** The rows of stored lines parsed one line at a time (empty lines skipped; the last line may lack its newline). */
+export function* eachRowLine(text: Buffer): Generator<Cell[]> {
   for (let at = 0; at < text.length; ) {
-    const newline = text.indexOf(NEWLINE, at);
-    if (newline > at) rows.push(JSON.parse(text.toString('utf8', at, newline)) as Cell[]);
-    at = newline + 1;
+    const found = text.indexOf(NEWLINE, at);
+    const end = found < 0 ? text.length : found;
+    if (end > at) yield JSON.parse(text.toString('utf8', at, end)) as Cell[];
+    at = end + 1;
   }
-  return rows;
 }
