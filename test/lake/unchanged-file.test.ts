@@ -32,13 +32,29 @@ describe('a parsed file kept while it is unchanged', () => {
     expect(await read()).toBe('none');
   });
 
+  it('is read once by callers that arrive while it is being read', async () => {
+    const file = path.join(dir, 'manifest.json');
+    fs.writeFileSync(file, 'shared');
+    const cache: ParsedFiles<string> = new Map();
+    let reads = 0;
+    const slowRead = async () => {
+      reads++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return fs.readFileSync(file, 'utf8');
+    };
+    const values = await Promise.all([1, 2, 3].map(() => readUnlessUnchanged(cache, file, slowRead, () => 'none')));
+    expect([values, reads]).toEqual([['shared', 'shared', 'shared'], 1]);
+  });
+
   it('fails as the read fails, and keeps nothing from a failed read', async () => {
     const file = path.join(dir, 'bad.json');
     fs.writeFileSync(file, '{');
     const cache: ParsedFiles<unknown> = new Map();
     const read = () => readUnlessUnchanged(cache, file, async () => JSON.parse(fs.readFileSync(file, 'utf8')) as unknown, () => null);
-    await expect(read()).rejects.toThrow(SyntaxError);
+    await expect(Promise.all([read(), read()])).rejects.toThrow(SyntaxError);
     expect(cache.size).toBe(0);
+    fs.writeFileSync(file, '{"mended":true}');
+    expect(await read()).toEqual({ mended: true });
   });
 });
 
