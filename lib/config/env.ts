@@ -15,6 +15,12 @@ const optionalText = z
   .optional()
   .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
 
+/**
+ * The embedded engine's memory before it spills to disk. Reading raw NDJSON (the latest hours, not
+ * yet compacted) takes a 256 MiB buffer per thread, so 512 MB fails with two threads.
+ */
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = '1GB';
+
 /** The demo accounts' published password (README, sign-in page). */
 export const DEFAULT_DEMO_PASSWORD = 'custos-demo';
 
@@ -24,7 +30,7 @@ const EnvSchema = z.object({
   CUSTOS_LAKE_DIR: optionalText,
   // the embedded engine's bounds: worker threads and the memory DuckDB may hold before spilling to disk
   CUSTOS_DUCKDB_THREADS: z.coerce.number().int().min(1).max(64).default(2),
-  CUSTOS_DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'expected a size such as 512MB or 1GB').default('1GB'),
+  CUSTOS_DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'expected a size such as 512MB or 1GB').default(DEFAULT_DUCKDB_MEMORY_LIMIT),
   CUSTOS_ENGINE: z.enum(['duckdb', 'athena']).default('duckdb'),
   DATABASE_URL: optionalText,
   DATABASE_MIGRATION_URL: optionalText,
