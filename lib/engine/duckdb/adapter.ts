@@ -23,6 +23,7 @@ import { createLakeViews, estimateLakeScan } from './views';
 import { installTrinoMacros } from './macros';
 import { lockDown, prepareSelect, SANDBOX_OPTIONS } from './sandbox';
 import type { LakeLocation } from '@/lib/lake/tables';
+import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '@/lib/config/env';
 
 export type DuckDbEngineOptions = {
   lake: LakeLocation;
@@ -43,10 +44,14 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
   const spillDir = fs.mkdtempSync(path.join(tempDir, 'duckdb-'));
   // The views name lake files by this absolute path, which the sandbox allows.
   const lake: LakeLocation = { ...options.lake, dir: path.resolve(options.lake.dir) };
+  const memoryLimit = options.memoryLimit ?? DEFAULT_DUCKDB_MEMORY_LIMIT;
   const instance = await DuckDBInstance.create(':memory:', {
     threads: String(options.threads ?? 2),
-    memory_limit: options.memoryLimit ?? '1GB',
+    memory_limit: memoryLimit,
     temp_directory: spillDir,
+    // The allocator returns freed memory to the system from threads of its own; without them a
+    // query's peak stays resident until later allocations happen to purge it (about 100 MB more).
+    allocator_background_threads: 'true',
     ...SANDBOX_OPTIONS,
   });
   const setup = await instance.connect();
@@ -97,6 +102,14 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
             request.onProgress?.({ state: 'fetching', rowsFetched: rows, elapsedMs: performance.now() - started });
             yield batch.map((row) => row.map((value, i) => toCell(value, columns[i]!.type)));
           }
+          // A statement that fails while its rows stream (out of memory, a value that will not
+          // convert) ends the stream as if it were complete: the client library does not pass
+          // the error on. The result then no longer reports itself as streaming (DuckDB's C API
+          // answers false for a result holding an error), which tells a cut answer from a whole one.
+          if (!result.isStreaming) {
+            checkpoint(); // a cancel ends the stream the same way
+            throw new EngineError(partWayFailure(rows, memoryLimit), 'failed', executionId);
+          }
           finished = {
             durationMs: Math.round(performance.now() - started),
             bytesScanned: scanned.bytes,
@@ -106,7 +119,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
             costUsd: 0,
           };
         } catch (error) {
-          failure = translate(error, request.signal, executionId);
+          failure = translate(error, request.signal, executionId, memoryLimit);
           throw failure;
         } finally {
           clearInterval(progressTimer);
@@ -125,7 +138,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     } catch (error) {
       clearInterval(progressTimer);
       release();
-      throw translate(error, request.signal, executionId);
+      throw translate(error, request.signal, executionId, memoryLimit);
     }
   };
 
@@ -230,7 +243,14 @@ function jsonBigInt(_key: string, value: unknown) {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
-function translate(error: unknown, signal: AbortSignal | undefined, executionId: string): EngineError {
+function partWayFailure(rows: number, memoryLimit: string): string {
+  return (
+    `The query failed after ${rows.toLocaleString('en-US')} rows, and the embedded engine did not say why; it is most often memory ` +
+    `(CUSTOS_DUCKDB_MEMORY_LIMIT, ${memoryLimit}): narrow the date range, or raise the limit. The rows read so far are not an answer.`
+  );
+}
+
+function translate(error: unknown, signal: AbortSignal | undefined, executionId: string, memoryLimit: string): EngineError {
   if (error instanceof EngineError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (signal?.aborted || /INTERRUPT/i.test(message)) {
@@ -239,6 +259,13 @@ function translate(error: unknown, signal: AbortSignal | undefined, executionId:
   const first = message.split('\n')[0];
   if (/^Permission Error/.test(message)) {
     return new EngineError(`The query was refused: the embedded engine reads only the lake (${first})`, 'failed', executionId);
+  }
+  if (/^Out of Memory Error/.test(message)) {
+    return new EngineError(
+      `The query needs more memory than the embedded engine may hold (CUSTOS_DUCKDB_MEMORY_LIMIT, ${memoryLimit}): narrow the date range, or raise the limit (${first})`,
+      'failed',
+      executionId,
+    );
   }
   return new EngineError(`The query failed: ${first}`, 'failed', executionId);
 }

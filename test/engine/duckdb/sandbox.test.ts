@@ -143,4 +143,44 @@ describe('the embedded engine runs saved SQL in a sandbox', () => {
     }
     expect(fs.readdirSync(tempDir)).toEqual(['planted.txt']);
   });
+
+  it('says which setting to raise when a query needs more memory than the engine may hold', async () => {
+    const small = await createDuckDbEngine({ lake, tempDir: path.join(dataDir, 'tmp'), memoryLimit: '32MB', threads: 1 });
+    try {
+      // one list of two million strings: an aggregate that cannot spill
+      const execution = small.execute({ sql: 'SELECT length(list(md5(CAST(i AS VARCHAR)))) FROM range(2000000) t(i)', binds: [], tables: [], scope: null });
+      const drain = async () => {
+        for await (const batch of (await execution).batches) void batch;
+      };
+      await expect(drain()).rejects.toThrow(/needs more memory than the embedded engine may hold \(CUSTOS_DUCKDB_MEMORY_LIMIT, 32MB\).*Out of Memory Error/);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('fails a query that fails while its rows stream, rather than handing over the rows read so far as the answer', async () => {
+    // the conversion fails at row 500,000, after the first chunks have been read
+    const sql = `SELECT CAST(CASE WHEN i = 500000 THEN 'x' ELSE '1' END AS INTEGER) AS v FROM range(1000000) t(i)`;
+    const execution = await engine.execute({ sql, binds: [], tables: [], scope: null });
+    let rows = 0;
+    const drain = async () => {
+      for await (const batch of execution.batches) rows += batch.length;
+    };
+    await expect(drain()).rejects.toThrow(/The query failed after [\d,]+ rows, and the embedded engine did not say why/);
+    expect(rows).toBeGreaterThan(0);
+    expect(rows).toBeLessThan(500_000);
+    await expect(execution.stats()).rejects.toThrow(/failed after/);
+    // the same statement whole is answered in full
+    expect(await run(`SELECT count(*) FROM range(1000000) t(i)`)).toEqual([[1000000]]);
+  });
+
+  it('reports a cancel while the rows stream as a cancel', async () => {
+    const controller = new AbortController();
+    const sql = 'SELECT i, md5(CAST(i AS VARCHAR)) AS m FROM range(5000000) t(i)';
+    const execution = await engine.execute({ sql, binds: [], tables: [], scope: null, signal: controller.signal });
+    const drain = async () => {
+      for await (const batch of execution.batches) if (batch.length > 0) controller.abort();
+    };
+    await expect(drain()).rejects.toMatchObject({ code: 'cancelled' });
+  });
 });
