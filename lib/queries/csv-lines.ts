@@ -32,7 +32,11 @@ const CHUNK_CHARS = 64 * 1024;
 
 /** The CSV lines of row lines without escapes, or null when `text` holds anything the fast path does not read. */
 export function csvOfPlainRowLines(text: string): string | null {
-  if (text.includes('\\')) return null;
+  return text.includes('\\') ? null : cutPlainRowLines(text);
+}
+
+/** csvOfPlainRowLines for text already known to hold no backslash. */
+function cutPlainRowLines(text: string): string | null {
   let out = '';
   let i = 0;
   const n = text.length;
@@ -85,10 +89,10 @@ export function csvOfPlainRowLines(text: string): string | null {
   return out;
 }
 
-
 /** The CSV lines of whole stored row lines (each ended by a newline): one string from the fast path, strings of about 64 KiB otherwise. */
 export function* csvOfRowLines(lines: Buffer): Generator<string> {
-  const fast = lines.includes(BACKSLASH) ? null : csvOfPlainRowLines(lines.toString('utf8'));
+  // the escape test on the bytes spares decoding a block the fast path would refuse
+  const fast = lines.includes(BACKSLASH) ? null : cutPlainRowLines(lines.toString('utf8'));
   if (fast !== null) {
     if (fast) yield fast;
     return;

@@ -243,10 +243,12 @@ function jsonBigInt(_key: string, value: unknown) {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
+const memoryAdvice = (memoryLimit: string) => `(CUSTOS_DUCKDB_MEMORY_LIMIT, ${memoryLimit}): narrow the date range, or raise the limit`;
+
 function partWayFailure(rows: number, memoryLimit: string): string {
   return (
     `The query failed after ${rows.toLocaleString('en-US')} rows, and the embedded engine did not say why; it is most often memory ` +
-    `(CUSTOS_DUCKDB_MEMORY_LIMIT, ${memoryLimit}): narrow the date range, or raise the limit. The rows read so far are not an answer.`
+    `${memoryAdvice(memoryLimit)}. The rows read so far are not an answer.`
   );
 }
 
@@ -262,7 +264,7 @@ function translate(error: unknown, signal: AbortSignal | undefined, executionId:
   }
   if (/^Out of Memory Error/.test(message)) {
     return new EngineError(
-      `The query needs more memory than the embedded engine may hold (CUSTOS_DUCKDB_MEMORY_LIMIT, ${memoryLimit}): narrow the date range, or raise the limit (${first})`,
+      `The query needs more memory than the embedded engine may hold ${memoryAdvice(memoryLimit)} (${first})`,
       'failed',
       executionId,
     );
