@@ -3,6 +3,7 @@
 // place without the query noticing which layer a row came from.
 import { duckdbType, tableDefinition, visibleColumns, type HiveField } from './schema';
 import { inventoryColumnName } from './sources/inventory';
+import { MAX_STAGED_ROW_BYTES } from './sources/types';
 import type { LakeTable } from './tables';
 
 export const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
@@ -30,7 +31,7 @@ export function emptyRelation(table: LakeTable): string {
 
 /** Staged raw rows: newline-delimited JSON objects keyed by the lowercase column names. */
 export function ndjsonRelation(table: LakeTable, files: string[]): string {
-  return `SELECT ${selectList(table)} FROM read_json(${fileList(files)}, format = 'newline_delimited', records = true, columns = ${readJsonColumns(table)}, maximum_object_size = 134217728)`;
+  return `SELECT ${selectList(table)} FROM read_json(${fileList(files)}, format = 'newline_delimited', records = true, columns = ${readJsonColumns(table)}, maximum_object_size = ${MAX_STAGED_ROW_BYTES})`;
 }
 
 /** Compacted Parquet partitions, written with exactly the visible columns and types. */

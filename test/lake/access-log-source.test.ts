@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { accessLogRegex, parseAccessLogLine, readAccessLog, unescapeHiveString } from '@/lib/lake/sources/access-log';
-import type { SourceBatch } from '@/lib/lake/sources/types';
+import { MAX_SOURCE_LINE_CHARS, type SourceBatch } from '@/lib/lake/sources/types';
 import { tableDefinition } from '@/lib/lake/schema';
 import { putAccessLog, tempLake } from './helpers/lake-builder';
 
@@ -105,6 +105,17 @@ describe('access log objects', () => {
     expect(rows.map((r) => r.sourceregion)).toEqual(['us-east-1', null]);
     expect(rows[1]!.turnaroundtime).toBe('28');
     expect(rejected).toEqual([{ file: key, line: 2, reason: 'empty line' }]);
+  });
+
+  it('refuses a line longer than a log line may be, with its number, and loads the lines around it', async () => {
+    // A matching line whose user agent alone is over a million characters.
+    const long = CURRENT.replace('"S3Console/0.4"', `"${'a'.repeat(MAX_SOURCE_LINE_CHARS)}"`);
+    expect(parseAccessLogLine(long)).not.toBeNull();
+    const { key, rows, rejected } = await read(`${CURRENT}\n${long}\n${OLDER}\n`);
+    expect(rows).toHaveLength(2);
+    expect(rejected).toEqual([
+      { file: key, line: 2, reason: `line of ${long.length.toLocaleString('en-US')} characters is longer than the 1,048,576 a log line may be` },
+    ]);
   });
 
   it('reads an empty object as no rows', async () => {

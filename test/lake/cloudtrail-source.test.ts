@@ -3,7 +3,7 @@ import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '@/lib/lake/schema';
 import { normalizeCloudTrailRecord, parseCloudTrailText, readCloudTrailLog } from '@/lib/lake/sources/cloudtrail';
-import type { SourceBatch } from '@/lib/lake/sources/types';
+import { MAX_RECORD_BYTES, type SourceBatch } from '@/lib/lake/sources/types';
 import { putCloudTrail, tempLake } from './helpers/lake-builder';
 
 async function collect(gen: AsyncGenerator<SourceBatch>) {
@@ -144,6 +144,20 @@ describe('CloudTrail log files', () => {
       { file: 'f.json.gz', line: 2, reason: 'record is not a JSON object' },
       { file: 'f.json.gz', line: 3, reason: 'record is not a JSON object' },
     ]);
+  });
+
+  it('refuses a record larger than a CloudTrail record may be, with its index, and keeps the others', () => {
+    const big = { eventName: 'Big', requestParameters: { note: 'x'.repeat(MAX_RECORD_BYTES) } };
+    const text = JSON.stringify({ Records: [{ eventName: 'A' }, big, { eventName: 'C' }] });
+    const batch = parseCloudTrailText(text, 'f.json.gz', {});
+    expect(batch.rows.map((r) => r.eventname)).toEqual(['A', 'C']);
+    const bytes = Buffer.byteLength(JSON.stringify(big));
+    expect(batch.rejected).toEqual([
+      { file: 'f.json.gz', line: 2, reason: `record of ${(bytes / 2 ** 20).toFixed(1)} MiB is larger than the 4 MiB a CloudTrail record may be` },
+    ]);
+    // Just under the limit, the same record is a row.
+    const fits = { eventName: 'Fits', requestParameters: { note: 'x'.repeat(MAX_RECORD_BYTES - 100) } };
+    expect(parseCloudTrailText(JSON.stringify({ Records: [fits] }), 'f', {}).rows).toHaveLength(1);
   });
 
   it('rejects a JSON document without a Records array', () => {

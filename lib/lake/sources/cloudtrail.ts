@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { tableDefinition } from '../schema';
 import { isObject, structNormalizer } from './json-serde';
-import { errorMessage, wholeFileRejection, type Rejection, type Row, type SourceBatch, type SourceInput } from './types';
+import { errorMessage, MAX_RECORD_BYTES, oversizedRecord, wholeFileRejection, type Rejection, type Row, type SourceBatch, type SourceInput } from './types';
 
 const gunzip = promisify(zlib.gunzip);
 
@@ -27,7 +27,11 @@ function jsonFailure(error: unknown): string {
 /** What one log file gave: records visited, records refused, uncompressed bytes (0 when refused whole). */
 export type CloudTrailVisit = { records: number; rejected: Rejection[]; textBytes: number };
 
-/** Calls `visit` with each record of one log file's body; a file refused whole visits none. */
+/**
+ * Calls `visit` with each record of one log file's body; a file refused whole visits none. In a
+ * body larger than MAX_RECORD_BYTES each record's size is checked, and a larger record is refused
+ * (a smaller body cannot hold one: JSON.stringify gives back about what was parsed).
+ */
 export function visitCloudTrailText(
   text: string,
   file: string,
@@ -43,11 +47,19 @@ export function visitCloudTrailText(
   const records = isObject(doc) ? doc.Records : undefined;
   if (!Array.isArray(records)) return { records: 0, ...wholeFileRejection(file, 'not a CloudTrail log file: no "Records" array') };
   const out: CloudTrailVisit = { records: 0, rejected: [], textBytes };
+  const measure = textBytes > MAX_RECORD_BYTES;
   for (let i = 0; i < records.length; i++) {
     const record: unknown = records[i];
     if (!isObject(record)) {
       out.rejected.push({ file, line: i + 1, reason: 'record is not a JSON object' });
       continue;
+    }
+    if (measure) {
+      const bytes = Buffer.byteLength(JSON.stringify(record));
+      if (bytes > MAX_RECORD_BYTES) {
+        out.rejected.push({ file, line: i + 1, reason: oversizedRecord(bytes) });
+        continue;
+      }
     }
     visit(record);
     out.records++;

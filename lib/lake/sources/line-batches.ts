@@ -2,7 +2,7 @@
 // with the object's partition values, or rejections; a read error refuses the whole file.
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import { errorMessage, wholeFileRejection, type Rejection, type Row, type SourceBatch, type SourceInput } from './types';
+import { errorMessage, MAX_SOURCE_LINE_CHARS, oversizedLine, wholeFileRejection, type Rejection, type Row, type SourceBatch, type SourceInput } from './types';
 
 const BATCH_ROWS = 5000;
 
@@ -25,6 +25,10 @@ export async function* lineBatches(
       const { row, rejected } = onLine(line, lineNo);
       if (rejected) batch.rejected.push(...rejected);
       if (!row) continue;
+      if (line.length > MAX_SOURCE_LINE_CHARS) {
+        batch.rejected.push({ file: input.file, line: lineNo, reason: oversizedLine(line.length) });
+        continue;
+      }
       for (const [name, value] of Object.entries(input.partition)) row[name] = value;
       batch.rows.push(row);
       if (batch.rows.length >= BATCH_ROWS) {
