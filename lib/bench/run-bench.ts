@@ -7,30 +7,27 @@ import { DEMO_CATALOG_KEY, patientIdHash } from '@/lib/phi';
 import { createDuckDbEngine } from '@/lib/engine/duckdb/adapter';
 import type { QueryEngine } from '@/lib/engine/port';
 import type { Truth } from '@/lib/lake/generate';
-import { findQuery, listQueries } from '@/lib/queries/registry';
+import { answerInChildProcess, patientAccessHistory } from './answering';
 import { buildAccessIndex, handwrittenPatientQuery, indexBytesFor, type HandwrittenFigures, type IndexBuildFigures, type IndexBytesFigures } from './access-index';
 import { baselineScan, cloudTrailFiles, type BaselineFigures } from './baseline-scan';
 import { compactFromRaw, prepareLake, type CompactionFigures, type GenerationFigures, type Log } from './bench-lake';
-import { plantedPatient, savedQueryParams, windowDays, windowEnding, type Window } from './bench-params';
-import { measureCsvExport, type ExportFigures } from './csv-export';
+import { plantedPatient, windowDays, windowEnding, type Window } from './bench-params';
+import type { ExportFigures } from './csv-export';
 import { measureEvidencePdf, type EvidenceFigures } from './evidence-pdf';
 import { measurePosture, type PostureFigures } from './posture';
-import { cloudTrailRecordsByDay, recordsInScope } from './events-in-scope';
+import { cloudTrailRecordsByDay } from './events-in-scope';
 import { round } from './figures';
 import { REFERENCE_DAYS, type BenchOptions } from './options';
 import { compareReadJson, type ReadJsonFigures } from './read-json-compare';
-import { maxRssBytes, RssSampler, type Watch } from './rss-sampler';
-import { QUERY_MAX_DAYS, timeQuery, type QueryFigures } from './timed-query';
+import { maxRssBytes, RssSampler } from './rss-sampler';
+import type { QueryFigures } from './timed-query';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
-export const PATIENT_WINDOWS = [1, 30, 365] as const;
 export const PRUNING_GOAL = 1.5;
 export const BASELINE_GOAL = 100;
 /** Raw bytes ÷ index bytes of a full-year patient question. */
 export const INDEX_BYTES_GOAL = 50;
-/** Saved queries faster than this on their first run are run twice more (median of 3); slower ones once. */
-const REPEAT_BELOW_MS = 1_000;
 
 export type BenchResult = {
   startedAt: string;
@@ -45,11 +42,16 @@ export type BenchResult = {
   compactMBps: number;
   /** Compaction of the measured lake from raw: MB/s of uncompressed JSON/text, and DuckDB's read_json for comparison (--read-json). */
   compaction: { mbPerSecond: number; peakRssBytes: number; readJson: ReadJsonFigures | null };
-  /** process.resourceUsage().maxRSS, in bytes. */
+  /** The bench process's process.resourceUsage().maxRSS, in bytes (lakes, compaction, references; not the answering). */
   peakRssBytes: number;
   peakRssSampledBytes: number;
-  /** RSS while the saved queries ran (sampled; the export phase has its own in `export`). */
+  /**
+   * RSS of the answering process (answering.ts) while the patient question and the saved queries
+   * ran (sampled; the exports have their own in `export` and `exportWide`).
+   */
   queryPhaseRss: { rssBeforeBytes: number; peakRssBytes: number };
+  /** The answering process's maxRSS: its start, the queries and the exports. */
+  answeringPeakRssBytes: number;
   /** 1-day query on this lake ÷ the same on the reference lake (goal ≤ 1.5). */
   pruningRatio: number;
   /** Baseline seconds ÷ Custos patient-access-history:365d (goal ≥ 100); null with --skip-baseline. */
@@ -90,19 +92,6 @@ export type BenchResult = {
   evidence: EvidenceFigures;
   posture: PostureFigures;
 };
-
-async function patientAccessHistory(
-  engine: QueryEngine,
-  truth: Truth,
-  days: number,
-  byDay: Map<string, number>,
-): Promise<QueryFigures> {
-  const query = findQuery('patient-access-history');
-  if (!query) throw new Error('the saved query patient-access-history is missing');
-  const window = windowEnding(truth, days);
-  const params = { patient: plantedPatient(truth).mrn, from: window.from, to: window.to };
-  return timeQuery(engine, query, params, { runs: 3 }, async (scope) => recordsInScope(byDay, scope));
-}
 
 async function patientTarget(engine: QueryEngine, truth: Truth) {
   const patient = plantedPatient(truth);
@@ -150,27 +139,24 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
     const byDay = await cloudTrailRecordsByDay(main.location);
     const events = [...byDay.values()].reduce((a, b) => a + b, 0);
     const patient = plantedPatient(main.truth);
+    const yearWindow = windowEnding(main.truth, 365);
 
-    const engine = await createDuckDbEngine({ lake: main.location });
-    engines.push(engine);
-    const queries: Record<string, QueryFigures> = {};
-    // RSS while Custos answers (the engine and the ledger-less run path), apart from the references
-    const queryPhase: Watch[] = [];
-    const answering = async <T>(fn: () => Promise<T>) => {
-      const watched = await sampler.watch(fn);
-      queryPhase.push(watched);
-      return watched.value;
-    };
-    await answering(async () => {
-      for (const days of PATIENT_WINDOWS) {
-        log(`patient-access-history over ${days} day(s), 3 runs …`);
-        queries[`patient-access-history:${days}d`] = await patientAccessHistory(engine, main.truth, days, byDay);
-      }
-    });
+    log('Answering in a process of its own, started as npm start starts the portal …');
+    const answered = await answerInChildProcess(
+      {
+        lakeDir: main.location.dir,
+        resultDir,
+        exportRows: options.skipExport ? null : options.exportRows,
+        accessExportScope: accessIndex.through ? { from: yearWindow.from, to: accessIndex.through } : yearWindow,
+      },
+      (line) => log(`  ${line}`),
+    );
+    const queries = answered.queries;
     const oneDay = queries['patient-access-history:1d']!;
     const fullYear = queries['patient-access-history:365d']!;
 
-    const yearWindow = windowEnding(main.truth, 365);
+    const engine = await createDuckDbEngine({ lake: main.location });
+    engines.push(engine);
     const target = await patientTarget(engine, main.truth);
     log('The same full-year patient question written by hand in DuckDB over the compacted Parquet, 3 runs …');
     const handwritten = await handwrittenPatientQuery(main.location, yearWindow, target);
@@ -223,32 +209,11 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
     }
     const baselineRatio = baseline ? round((baseline.seconds * 1000) / fullYear.ms, 2) : null;
 
-    await answering(async () => {
-      for (const query of listQueries()) {
-        const params = savedQueryParams(query, main.truth, main.truth.window, QUERY_MAX_DAYS);
-        log(`${query.id} …`);
-        queries[query.id] = await timeQuery(engine, query, params, { runs: 3, extraRunsBelowMs: REPEAT_BELOW_MS }, async (scope) =>
-          recordsInScope(byDay, scope),
-        );
-        log(`  ${queries[query.id]!.ms} ms, ${queries[query.id]!.rows} rows`);
-      }
-    });
-
     log('Posture: every dashboard figure refreshed over 30 and 365 days, and the recorded dashboard rendered …');
     const posture = await measurePosture(main.location.dir, main.truth.window.to);
     log(`  refresh ${n(posture.refreshMs)} ms (30 days), ${n(posture.refresh365Ms)} ms (365 days); cached render ${n(posture.cachedRenderMs)} ms.`);
-
-    let exported: ExportFigures | null = null;
-    let exportedWide: ExportFigures | null = null;
-    if (!options.skipExport) {
-      const indexed = accessIndex.through ? { from: yearWindow.from, to: accessIndex.through } : yearWindow;
-      log(`CSV export of ${options.exportRows.toLocaleString('en-US')} access rows …`);
-      exported = await measureCsvExport(engine, 'access', indexed, options.exportRows, resultDir, sampler);
-      log(`  ${exported.rows.toLocaleString('en-US')} rows in ${exported.seconds} s.`);
-      log(`CSV export of ${options.exportRows.toLocaleString('en-US')} whole CloudTrail records …`);
-      exportedWide = await measureCsvExport(engine, 'cloudtrail', main.truth.window, options.exportRows, resultDir, sampler);
-      log(`  ${exportedWide.rows.toLocaleString('en-US')} rows in ${exportedWide.seconds} s.`);
-    }
+    const exported = answered.export;
+    const exportedWide = answered.exportWide;
 
     sampler.stop();
     return {
@@ -268,10 +233,8 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
       compaction: { mbPerSecond: compact.megabytesPerSecond, peakRssBytes: compact.peakRssBytes, readJson },
       peakRssBytes: Math.max(maxRssBytes(), sampler.peakRssBytes),
       peakRssSampledBytes: sampler.peakRssBytes,
-      queryPhaseRss: {
-        rssBeforeBytes: Math.min(...queryPhase.map((w) => w.rssBeforeBytes)),
-        peakRssBytes: Math.max(...queryPhase.map((w) => w.peakRssBytes)),
-      },
+      queryPhaseRss: answered.queryPhaseRss,
+      answeringPeakRssBytes: answered.peakRssBytes,
       pruningRatio,
       baselineRatio,
       accessIndex,
