@@ -20,17 +20,25 @@ columns:
   - { name: bytes, label: Size, kind: bytes, priority: 4, description: Their total size in bytes. }
 limits: An inventory report is an eventually consistent snapshot; a month without a report has no point.
 ---*/
-WITH report_days AS (
-  SELECT dt, CASE WHEN :granularity = 'month' THEN substr(dt, 1, 7) ELSE substr(dt, 1, 10) END AS period
-  FROM (SELECT DISTINCT dt FROM s3_inventory) r
+-- One pass over the inventory: every report of the window counted per storage class (delete
+-- markers apart), then the latest report of each period picked from those counts.
+WITH per_report AS (
+  SELECT dt, storage_class,
+         count(CASE WHEN NOT coalesce(is_delete_marker, false) THEN 1 END) AS objects,
+         sum(CASE WHEN NOT coalesce(is_delete_marker, false) THEN size END) AS bytes
+  FROM s3_inventory
   WHERE CAST(substr(dt, 1, 10) AS date) BETWEEN :from AND :to
+  GROUP BY dt, storage_class
+),
+report_days AS (
+  SELECT DISTINCT dt, CASE WHEN :granularity = 'month' THEN substr(dt, 1, 7) ELSE substr(dt, 1, 10) END AS period
+  FROM per_report
 ),
 reports AS (
   SELECT period, max(dt) AS dt FROM report_days GROUP BY period
 )
-SELECT r.period, r.dt AS report, i.storage_class, count(*) AS objects, sum(i.size) AS bytes
-FROM s3_inventory i
-JOIN reports r ON i.dt = r.dt
-WHERE NOT coalesce(i.is_delete_marker, false)
-GROUP BY r.period, r.dt, i.storage_class
-ORDER BY r.period, i.storage_class
+SELECT r.period, r.dt AS report, p.storage_class, p.objects, p.bytes
+FROM per_report p
+JOIN reports r ON p.dt = r.dt
+WHERE p.objects > 0
+ORDER BY r.period, p.storage_class

@@ -22,6 +22,7 @@ export const PATIENT_WINDOWS = [1, 30, 365] as const;
 const REPEAT_BELOW_MS = 1_000;
 /** The flags `npm start` runs Node with (package.json). */
 const PORTAL_NODE_FLAGS = ['--conditions=react-server', '--heap-growing-percent=25'];
+const mib = (bytes: number) => Math.round(bytes / 1048576).toLocaleString('en-US');
 
 export type AnsweringInput = {
   lakeDir: string;
@@ -67,10 +68,11 @@ export async function answer(input: AnsweringInput, log: Log): Promise<Answering
       for (const query of listQueries()) {
         const params = savedQueryParams(query, truth, truth.window, QUERY_MAX_DAYS);
         log(`${query.id} …`);
-        queries[query.id] = await timeQuery(engine, query, params, { runs: 3, extraRunsBelowMs: REPEAT_BELOW_MS }, async (scope) =>
-          recordsInScope(byDay, scope),
+        const timed = await sampler.watch(() =>
+          timeQuery(engine, query, params, { runs: 3, extraRunsBelowMs: REPEAT_BELOW_MS }, async (scope) => recordsInScope(byDay, scope)),
         );
-        log(`  ${queries[query.id]!.ms} ms, ${queries[query.id]!.rows} rows`);
+        queries[query.id] = timed.value;
+        log(`  ${timed.value.ms} ms, ${timed.value.rows} rows; RSS ${mib(timed.rssBeforeBytes)} → ${mib(timed.peakRssBytes)} MiB`);
       }
     });
     let exported: ExportFigures | null = null;

@@ -233,6 +233,21 @@ describe.each([
     expect(result.rows.every((r) => Number(r.est_monthly_usd) >= 0)).toBe(true);
   });
 
+  it('storage-tier-trend takes the latest report of each month, whose rows are that report\'s, the last one the latest report', async () => {
+    const monthly = await runQuery(engine, 'storage-tier-trend', { ...window, granularity: 'month' });
+    const every = await runQuery(engine, 'storage-tier-trend', { ...window, granularity: 'report' });
+    const reports = [...new Set(every.rows.map((r) => String(r.report)))].sort();
+    expect(reports.length).toBeGreaterThan(1);
+    const latestOfMonth = new Map(reports.map((dt) => [dt.slice(0, 7), dt]));
+    const line = (r: Record<string, unknown>) => `${r.report}|${r.storage_class}|${r.objects}|${r.bytes}`;
+    expect(monthly.rows.map((r) => r.report)).toEqual(monthly.rows.map((r) => latestOfMonth.get(String(r.period))));
+    expect(monthly.rows.map(line)).toEqual(every.rows.filter((r) => latestOfMonth.get(String(r.report).slice(0, 7)) === r.report).map(line));
+    const last = monthly.rows.filter((r) => r.report === reports.at(-1));
+    const byClass = Object.fromEntries(last.map((r) => [String(r.storage_class), { objects: Number(r.objects), bytes: Number(r.bytes) }]));
+    expect(byClass).toEqual(Object.fromEntries(Object.entries(truth.storage).filter(([, v]) => v.objects > 0)));
+    expect(every.rows.every((r) => Number(r.objects) > 0)).toBe(true);
+  });
+
   it('retention-due lists exactly the studies past retention and not on hold', async () => {
     const result = await runQuery(engine, 'retention-due', { as_of: window.to });
     expect(result.rows.map((r) => r.study_instance_uid).sort()).toEqual([...truth.retentionDue].sort());
