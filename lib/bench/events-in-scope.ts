@@ -1,5 +1,6 @@
 // How many CloudTrail records a scope reads, from the compaction manifest (no data is opened).
 import { readCompactManifest } from '@/lib/lake/compact-manifest';
+import { addDays } from '@/lib/days';
 import { partitionDays } from '@/lib/lake/layout';
 import type { LakeLocation } from '@/lib/lake/tables';
 
@@ -19,4 +20,12 @@ export async function cloudTrailRecordsByDay(lake: LakeLocation): Promise<Map<st
 export function recordsInScope(byDay: Map<string, number>, scope: Scope | null): number {
   if (!scope) return 0;
   return partitionDays(scope.from, scope.to).reduce((n, day) => n + (byDay.get(day) ?? 0), 0);
+}
+
+/** The shortest window ending where `whole` ends whose records number at least `rows` (`whole` when it holds fewer). */
+export function windowHolding(byDay: Map<string, number>, rows: number, whole: Scope): Scope {
+  for (let from = whole.to; from > whole.from; from = addDays(from, -1)) {
+    if (recordsInScope(byDay, { from, to: whole.to }) >= rows) return { from, to: whole.to };
+  }
+  return whole;
 }
