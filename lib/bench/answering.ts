@@ -21,7 +21,7 @@ export const PATIENT_WINDOWS = [1, 30, 365] as const;
 /** Saved queries faster than this on their first run are run twice more (median of 3); slower ones once. */
 const REPEAT_BELOW_MS = 1_000;
 /** The flags `npm start` runs Node with (package.json). */
-const PORTAL_NODE_FLAGS = ['--conditions=react-server', '--heap-growing-percent=10'];
+const PORTAL_NODE_FLAGS = ['--conditions=react-server', '--heap-growing-percent=20'];
 const mib = (bytes: number) => Math.round(bytes / 1048576).toLocaleString('en-US');
 
 export type AnsweringInput = {
