@@ -23,8 +23,8 @@ export type PartitionJob = {
   /** Where rowText lines and NDJSON rows go (absolute paths; a file is created only when it gets rows). */
   text: string;
   json: string;
-  /** Characters of lines held in memory for sorting before they are written unsorted. */
-  holdChars: number;
+  /** Bytes of lines held in memory for sorting before they are written unsorted. */
+  holdBytes: number;
 };
 
 export type ParsedPartition = {
@@ -87,6 +87,16 @@ class LineFile {
     this.bytes += buffer.length;
   }
 
+  /** Lines already encoded, each ended by a newline. */
+  writeBytes(lines: Buffer, rows: number): void {
+    this.flush();
+    this.rows += rows;
+    if (lines.length === 0) return;
+    this.fd ??= fs.openSync(this.path, 'w');
+    fs.writeSync(this.fd, lines, 0, lines.length, this.bytes);
+    this.bytes += lines.length;
+  }
+
   mark(): FileMark {
     this.flush();
     return { bytes: this.bytes, rows: this.rows };
@@ -111,21 +121,80 @@ class LineFile {
   }
 }
 
-type Held = { key: SortKey; line: string; ascii: boolean };
-type ObjectMark = { held: number; heldChars: number; text: FileMark | null; json: FileMark };
+/** Buffers a worker keeps from one partition to the next: fresh memory costs a page fault per 4 KiB. */
+export type Arena = { lines: Buffer; sorted: Buffer };
+
+/** `buffer` if it holds `size` bytes, else a larger one (doubled, up to `cap` unless `size` is more) with its first `keep` bytes. */
+function grown(buffer: Buffer, keep: number, size: number, cap: number): Buffer {
+  if (size <= buffer.length) return buffer;
+  const larger = Buffer.allocUnsafe(Math.max(Math.min(buffer.length * 2, cap), size));
+  buffer.copy(larger, 0, 0, keep);
+  return larger;
+}
+
+/**
+ * Lines held to be written sorted, encoded into one growing buffer as they come (a line string
+ * dies young; holding the strings themselves made the garbage collector copy every one of them).
+ */
+class HeldLines {
+  /** Bytes of lines held, newlines included. */
+  bytes = 0;
+  /** Where each line starts in the buffer; it ends where the next starts. */
+  private starts: number[] = [];
+  private keys: SortKey[] = [];
+
+  constructor(
+    private readonly arena: Arena,
+    private readonly holdBytes: number,
+  ) {}
+
+  get count(): number {
+    return this.starts.length;
+  }
+
+  push(line: string, ascii: boolean, key: SortKey | null): void {
+    const size = (ascii ? line.length : Buffer.byteLength(line)) + 1;
+    const buffer = (this.arena.lines = grown(this.arena.lines, this.bytes, this.bytes + size, this.holdBytes));
+    this.starts.push(this.bytes);
+    this.bytes += buffer.write(line, this.bytes, ascii ? 'latin1' : 'utf8');
+    buffer[this.bytes++] = 0x0a;
+    if (key) this.keys.push(key);
+  }
+
+  /** Drops the lines after the first `count` (`bytes` long). */
+  truncate(count: number, bytes: number): void {
+    this.starts.length = count;
+    if (this.keys.length > count) this.keys.length = count;
+    this.bytes = bytes;
+  }
+
+  /** The lines as they are to be written (valid until the arena is used again): in arrival order, or sorted by their keys (a stable sort). */
+  text(compare?: (a: SortKey, b: SortKey) => number): Buffer {
+    const { starts, keys, bytes } = this;
+    const buffer = this.arena.lines;
+    if (!compare) return buffer.subarray(0, bytes);
+    const order = Array.from(starts.keys()).sort((a, b) => compare(keys[a]!, keys[b]!));
+    const out = (this.arena.sorted = grown(this.arena.sorted, 0, bytes, this.holdBytes));
+    let at = 0;
+    for (const i of order) at += buffer.copy(out, at, starts[i]!, i + 1 < starts.length ? starts[i + 1]! : bytes);
+    return out.subarray(0, bytes);
+  }
+}
+
+type ObjectMark = { held: number; heldBytes: number; text: FileMark | null; json: FileMark };
 
 /** Where a partition's rows go; rows of the current object can be discarded until the next begins. */
 class PartitionSink {
   private readonly layout;
   private readonly records;
   private readonly order;
-  private held: Held[] | null = [];
-  private heldChars = 0;
+  private held: HeldLines | null;
   private readonly text: LineFile;
   private readonly json: LineFile;
   private mark: ObjectMark | null = null;
 
-  constructor(private readonly job: PartitionJob) {
+  constructor(private readonly job: PartitionJob, arena: Arena) {
+    this.held = new HeldLines(arena, job.holdBytes);
     this.layout = rowText(job.table);
     this.records = jsonRowText(job.table);
     this.order = rowOrder(job.table);
@@ -135,8 +204,8 @@ class PartitionSink {
 
   beginObject(): void {
     this.mark = {
-      held: this.held?.length ?? 0,
-      heldChars: this.heldChars,
+      held: this.held?.count ?? 0,
+      heldBytes: this.held?.bytes ?? 0,
       text: this.held ? null : this.text.mark(),
       json: this.json.mark(),
     };
@@ -145,8 +214,7 @@ class PartitionSink {
   discardObject(): void {
     const mark = this.mark!;
     if (this.held) {
-      this.held.length = mark.held;
-      this.heldChars = mark.heldChars;
+      this.held.truncate(mark.held, mark.heldBytes);
     } else {
       this.text.rollback(mark.text!);
     }
@@ -155,9 +223,8 @@ class PartitionSink {
 
   private push(line: string, ascii: boolean, key: () => SortKey) {
     if (!this.held) return this.text.push(line, ascii);
-    this.held.push({ key: this.order ? key() : [], line, ascii });
-    this.heldChars += line.length;
-    if (this.heldChars > this.job.holdChars) this.spill();
+    this.held.push(line, ascii, this.order ? key() : null);
+    if (this.held.bytes > this.job.holdBytes) this.spill();
   }
 
   /** A normalized row (line parsers). */
@@ -179,22 +246,20 @@ class PartitionSink {
     const held = this.held!;
     const mark = this.mark;
     this.held = null;
-    for (let i = 0; i < held.length; i++) {
-      if (mark && i === mark.held) mark.text = this.text.mark();
-      this.text.push(held[i]!.line, held[i]!.ascii);
+    if (mark) {
+      // the current object's lines are written after a mark, so that a refusal can still take them back
+      this.text.writeBytes(held.text().subarray(0, mark.heldBytes), mark.held);
+      mark.text = this.text.mark();
+      const rest = held.text().subarray(mark.heldBytes);
+      this.text.writeBytes(rest, held.count - mark.held);
+    } else {
+      this.text.writeBytes(held.text(), held.count);
     }
-    if (mark && !mark.text) mark.text = this.text.mark();
   }
 
   finish(): Omit<ParsedPartition, 'objects'> {
     const held = this.held;
-    if (held) {
-      if (this.order) {
-        const { compare } = this.order;
-        held.sort((a, b) => compare(a.key, b.key));
-      }
-      for (const h of held) this.text.push(h.line, h.ascii);
-    }
+    if (held) this.text.writeBytes(held.text(this.order?.compare), held.count);
     this.text.close();
     this.json.close();
     return {
@@ -261,7 +326,11 @@ export type ParseOptions = {
    * through the thread pool (about 8 % of a year's compaction on two cores).
    */
   blockingReads?: boolean;
+  /** Buffers kept from the last partition parsed in this thread (a worker's); fresh ones when absent. */
+  arena?: Arena;
 };
+
+export const newArena = (): Arena => ({ lines: Buffer.allocUnsafe(1 << 20), sorted: Buffer.allocUnsafe(0) });
 
 /**
  * Parses a partition's objects in order, reading a few ahead so the disk overlaps parsing.
@@ -269,7 +338,7 @@ export type ParseOptions = {
  */
 export async function parsePartition(lake: LakeLocation, job: PartitionJob, options: ParseOptions = {}): Promise<ParsedPartition> {
   const { files } = job;
-  const { ahead = 4, blockingReads = false } = options;
+  const { ahead = 4, blockingReads = false, arena = newArena() } = options;
   const small = (file: RawFile) => !file.problem && (file.kind === 'access-log' || file.kind === 'cloudtrail');
   const readsAhead = (file: RawFile) => small(file) && !(blockingReads && file.kind === 'cloudtrail');
   const pending = new Map<number, Promise<Read>>();
@@ -281,7 +350,7 @@ export async function parsePartition(lake: LakeLocation, job: PartitionJob, opti
       pending.set(j, p);
     }
   };
-  const sink = new PartitionSink(job);
+  const sink = new PartitionSink(job, arena);
   const recordText = jsonRowText(job.table);
   const objects: ParsedObject[] = [];
   let yieldedAt = performance.now();

@@ -64,8 +64,8 @@ export type CompactSummary = {
 
 const MANIFEST_FLUSH_PARTITIONS = 100;
 const MANIFEST_FLUSH_MS = 15_000;
-/** Characters of staged lines a parser holds to sort a partition itself (beyond that, DuckDB sorts). */
-const HOLD_CHARS = 64 << 20;
+/** Bytes of staged lines a parser holds to sort a partition itself (beyond that, DuckDB sorts). */
+const HOLD_BYTES = 64 << 20;
 
 const isCompactable = (p: RawPartition) =>
   COMPACTED_TABLES.includes(p.table) && p.files.every((f) => f.kind === 'cloudtrail' || f.kind === 'access-log' || f.kind === 'inventory-csv');
@@ -180,7 +180,7 @@ export async function compactLake(lake: LakeLocation, options: CompactOptions = 
     const launch = (index: number) => {
       const { partition, files } = todo[index]!;
       const stem = path.join(tmpDir, `compact-${randomUUID()}`);
-      const job: PartitionJob = { table: partition.table, partition: partition.id, files, text: `${stem}.txt`, json: `${stem}.ndjson`, holdChars: HOLD_CHARS };
+      const job: PartitionJob = { table: partition.table, partition: partition.id, files, text: `${stem}.txt`, json: `${stem}.ndjson`, holdBytes: HOLD_BYTES };
       const parsed = parser!.parse(job);
       parsed.catch(() => undefined);
       launched.set(index, { job, parsed });

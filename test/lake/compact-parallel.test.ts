@@ -8,7 +8,7 @@ import { createLakeViews } from '@/lib/engine/duckdb/views';
 import { compactLake } from '@/lib/lake/compact';
 import { COMPACT_DIR, readCompactManifest, type CompactManifest } from '@/lib/lake/compact-manifest';
 import { SORT_KEYS } from '@/lib/lake/compact-order';
-import { parsePartition } from '@/lib/lake/compact-parse';
+import { newArena, parsePartition } from '@/lib/lake/compact-parse';
 import { startPartitionParser } from '@/lib/lake/compact-pool';
 import { DEFAULT_LAYOUT } from '@/lib/lake/layout';
 import { rowTextRelation } from '@/lib/lake/row-text';
@@ -189,6 +189,60 @@ describe('compaction of awkward records', () => {
   }
 });
 
+describe("a worker's buffers, kept from one partition to the next", () => {
+  it('give the same staged text as fresh ones: a partition that grows them, then a smaller one', async () => {
+    const lake = tempLake();
+    try {
+      // day 1: over 1 MiB of lines (the buffers' first size), sort keys in reverse, ties kept in arrival order, some non-ASCII text
+      const big = Array.from({ length: 1_500 }, (_, i) =>
+        ctRecord({ eventID: `big-${i}`, eventName: `Get${String(1_500 - (i % 700)).padStart(4, '0')}`, userAgent: `${i % 3 === 0 ? 'agent-é-' : 'agent-'}${'x'.repeat(600)}` }),
+      );
+      putCloudTrail(lake, { at: '2025-03-01T08:00:00Z' }, big.slice(0, 900));
+      putCloudTrail(lake, { at: '2025-03-01T08:05:00Z' }, big.slice(900));
+      putCloudTrail(lake, { at: '2025-03-02T08:00:00Z' }, [ctRecord({ eventID: 'small-b', eventName: 'B' }), ctRecord({ eventID: 'small-a', eventName: 'A' })]);
+      const [day1, day2] = await scanLake(lake, ['cloudtrail_logs'], 'all');
+      const job = (partition: typeof day1, name: string) => ({
+        table: 'cloudtrail_logs' as const,
+        partition: partition!.id,
+        files: partition!.files,
+        text: path.join(lake.dir, `${name}.txt`),
+        json: path.join(lake.dir, `${name}.ndjson`),
+        holdBytes: 64 << 20,
+      });
+      const kept = newArena();
+      const firstKept = await parsePartition(lake, job(day1, 'day1-kept'), { arena: kept });
+      expect(kept.lines.length).toBeGreaterThan(1 << 20);
+      const secondKept = await parsePartition(lake, job(day2, 'day2-kept'), { arena: kept });
+      const firstFresh = await parsePartition(lake, job(day1, 'day1-fresh'));
+      const secondFresh = await parsePartition(lake, job(day2, 'day2-fresh'));
+      expect([firstKept, secondKept]).toEqual([firstFresh, secondFresh]);
+      expect(firstKept).toMatchObject({ textRows: 1_500, jsonRows: 0, sorted: true });
+      const read = (name: string) => fs.readFileSync(path.join(lake.dir, `${name}.txt`));
+      expect(read('day1-kept')).toEqual(read('day1-fresh'));
+      expect(read('day2-kept')).toEqual(read('day2-fresh'));
+
+      const db = await open();
+      try {
+        const conn = await db.connect();
+        const ids = async (name: string) =>
+          (await conn.runAndReadAll(`SELECT eventid, useragent FROM (${rowTextRelation('cloudtrail_logs', [path.join(lake.dir, `${name}.txt`)])})`)).getRows();
+        expect((await ids('day2-kept')).map((r) => r[0])).toEqual(['small-a', 'small-b']);
+        const day1Rows = await ids('day1-kept');
+        // sorted by event name; records with the same name stay in the order they arrived
+        const expected = big
+          .map((r, i) => ({ name: r.eventName as string, i }))
+          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.i - b.i))
+          .map(({ i }) => [`big-${i}`, big[i]!.userAgent]);
+        expect(day1Rows).toEqual(expected);
+      } finally {
+        db.close();
+      }
+    } finally {
+      lake.cleanup();
+    }
+  });
+});
+
 describe('reading CloudTrail objects as a worker does (blocking reads, nothing read ahead)', () => {
   it('parses a partition exactly as reading ahead does, an unreadable object refused whole', async () => {
     const lake = tempLake();
@@ -202,7 +256,7 @@ describe('reading CloudTrail objects as a worker does (blocking reads, nothing r
       const parse = (blockingReads: boolean) =>
         parsePartition(
           lake,
-          { table: 'cloudtrail_logs', partition: partition!.id, files: partition!.files, text: path.join(lake.dir, `${blockingReads}.txt`), json: path.join(lake.dir, `${blockingReads}.ndjson`), holdChars: 1 << 20 },
+          { table: 'cloudtrail_logs', partition: partition!.id, files: partition!.files, text: path.join(lake.dir, `${blockingReads}.txt`), json: path.join(lake.dir, `${blockingReads}.ndjson`), holdBytes: 1 << 20 },
           { blockingReads },
         );
       const [blocking, ahead] = [await parse(true), await parse(false)];
@@ -218,8 +272,8 @@ describe('reading CloudTrail objects as a worker does (blocking reads, nothing r
 
 describe('a partition too large to sort in memory', () => {
   // good (3 rows), cut (12,000 rows, then a read error), also-good (2 rows); the spill comes before or during the cut object.
-  for (const holdChars of [100, 20_000]) {
-    it(`is written unsorted for DuckDB to sort, without the rows of an object refused after the spill (hold ${holdChars} characters)`, async () => {
+  for (const holdBytes of [100, 20_000]) {
+    it(`is written unsorted for DuckDB to sort, without the rows of an object refused after the spill (hold ${holdBytes} bytes)`, async () => {
       const lake = tempLake();
       const db = await open();
       try {
@@ -243,7 +297,7 @@ describe('a partition too large to sort in memory', () => {
           files: partition!.files,
           text,
           json: path.join(lake.dir, 'rows.ndjson'),
-          holdChars,
+          holdBytes,
         });
         expect(parsed).toMatchObject({ textRows: 5, jsonRows: 0, sorted: false });
         expect(parsed.objects.map((o) => o.records)).toEqual([3, 0, 2]);
@@ -273,7 +327,7 @@ describe('a worker that fails', () => {
           files: partition!.files,
           text: path.join(dir, 'rows.txt'),
           json: path.join(dir, 'rows.ndjson'),
-          holdChars: 1 << 20,
+          holdBytes: 1 << 20,
         });
         await expect(parser.parse(job(path.join(lake.dir, 'missing', 'dir')))).rejects.toThrow(/^parsing AWSLogs\/.* failed: ENOENT/);
         await expect(parser.parse(job(lake.dir))).resolves.toMatchObject({ textRows: 1, jsonRows: 0, sorted: true });
