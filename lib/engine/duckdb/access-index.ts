@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '@/lib/config/env';
 import { addDays, daysBetween } from '@/lib/days';
 import type { AccessIndexBuild, AccessIndexPort, AccessIndexRefresh } from '@/lib/engine/port';
 import {
@@ -232,7 +233,7 @@ export function duckDbAccessIndex(lake: LakeLocation, options: DuckDbAccessIndex
         if (conn) return conn;
         instance = await DuckDBInstance.create(':memory:', {
           threads: String(options.threads ?? 2),
-          memory_limit: options.memoryLimit ?? '1GB',
+          memory_limit: options.memoryLimit ?? DEFAULT_DUCKDB_MEMORY_LIMIT,
           temp_directory: path.join(options.tempDir, `index-${randomUUID()}`),
         });
         conn = await instance.connect();

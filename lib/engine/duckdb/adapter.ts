@@ -155,7 +155,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       return { from, to: last };
     },
     coverage: (tables, window) => localLakeCoverage(lake, tables, window),
-    accessIndex: duckDbAccessIndex(lake, { tempDir, threads: options.threads, memoryLimit: options.memoryLimit, lagDays: options.indexLagDays }),
+    accessIndex: duckDbAccessIndex(lake, { tempDir, threads: options.threads, memoryLimit, lagDays: options.indexLagDays }),
     checkConfig: async () => {
       const exists = fs.existsSync(lake.dir);
       const last = exists ? latestLogDay(lake) : null;
