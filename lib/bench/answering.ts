@@ -14,6 +14,7 @@ import type { Log } from './bench-lake';
 import { plantedPatient, savedQueryParams, windowEnding, type Window } from './bench-params';
 import { measureCsvExport, type ExportFigures } from './csv-export';
 import { cloudTrailRecordsByDay, recordsInScope, windowHolding } from './events-in-scope';
+import { mib } from './figures';
 import { maxRssBytes, RssSampler, type Watch } from './rss-sampler';
 import { QUERY_MAX_DAYS, timeQuery, type QueryFigures } from './timed-query';
 
@@ -22,7 +23,6 @@ export const PATIENT_WINDOWS = [1, 30, 365] as const;
 const REPEAT_BELOW_MS = 1_000;
 /** The flags `npm start` runs Node with (package.json). */
 const PORTAL_NODE_FLAGS = ['--conditions=react-server', '--heap-growing-percent=20'];
-const mib = (bytes: number) => Math.round(bytes / 1048576).toLocaleString('en-US');
 
 export type AnsweringInput = {
   lakeDir: string;

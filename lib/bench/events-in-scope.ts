@@ -24,8 +24,12 @@ export function recordsInScope(byDay: Map<string, number>, scope: Scope | null):
 
 /** The shortest window ending where `whole` ends whose records number at least `rows` (`whole` when it holds fewer). */
 export function windowHolding(byDay: Map<string, number>, rows: number, whole: Scope): Scope {
-  for (let from = whole.to; from > whole.from; from = addDays(from, -1)) {
-    if (recordsInScope(byDay, { from, to: whole.to }) >= rows) return { from, to: whole.to };
+  // partitionDays ends a day after `to` (late delivery), as recordsInScope counts it
+  const days = partitionDays(whole.from, whole.to);
+  let records = byDay.get(days[days.length - 1]!) ?? 0;
+  for (let i = days.length - 2; i > 0; i--) {
+    records += byDay.get(days[i]!) ?? 0;
+    if (records >= rows) return { from: addDays(whole.from, i), to: whole.to };
   }
   return whole;
 }

@@ -18,3 +18,6 @@ export function perSecond(count: number, seconds: number): number {
 }
 
 export const elapsedSeconds = (startedMs: number) => (performance.now() - startedMs) / 1000;
+
+/** Bytes as whole MiB, for progress lines. */
+export const mib = (bytes: number) => Math.round(bytes / 1048576).toLocaleString('en-US');

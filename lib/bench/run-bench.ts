@@ -16,7 +16,7 @@ import type { ExportFigures } from './csv-export';
 import { measureEvidencePdf, type EvidenceFigures } from './evidence-pdf';
 import { measurePosture, type PostureFigures } from './posture';
 import { cloudTrailRecordsByDay } from './events-in-scope';
-import { round } from './figures';
+import { mib, round } from './figures';
 import { REFERENCE_DAYS, type BenchOptions } from './options';
 import { compareReadJson, type ReadJsonFigures } from './read-json-compare';
 import { maxRssBytes, RssSampler } from './rss-sampler';
@@ -124,12 +124,12 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
     // first, while the process holds no lake or engine: the RSS increase is the report's own
     log('Evidence: a 10,000-row query-run report, rendered and signed …');
     const evidence = await measureEvidencePdf(10_000);
-    log(`  ${n(evidence.pdf10kMs)} ms, peak RSS +${n(Math.round(evidence.pdf10kRssDeltaBytes / 1048576))} MiB, ${n(evidence.pages)} pages.`);
+    log(`  ${n(evidence.pdf10kMs)} ms, peak RSS +${mib(evidence.pdf10kRssDeltaBytes)} MiB, ${n(evidence.pages)} pages.`);
     const main = await prepareLake(options, options.fresh, sampler, log);
     const compact = await compactFromRaw(main.location, sampler, log);
     log('Access index: every complete day indexed from the compacted layer …');
     const accessIndex = await buildAccessIndex(main.location);
-    log(`  ${n(accessIndex.days)} days, ${n(accessIndex.rows)} accesses, ${n(Math.round(accessIndex.bytes / 1048576))} MiB in ${accessIndex.seconds} s (through ${accessIndex.through}).`);
+    log(`  ${n(accessIndex.days)} days, ${n(accessIndex.rows)} accesses, ${mib(accessIndex.bytes)} MiB in ${accessIndex.seconds} s (through ${accessIndex.through}).`);
     let readJson: ReadJsonFigures | null = null;
     if (options.readJson) {
       log('CloudTrail through DuckDB read_json with declared columns, for comparison …');

@@ -82,19 +82,20 @@ class LineFile {
     this.pending = [];
     this.pendingChars = 0;
     this.pendingAscii = true;
-    this.fd ??= fs.openSync(this.path, 'w');
-    fs.writeSync(this.fd, buffer, 0, buffer.length, this.bytes);
-    this.bytes += buffer.length;
+    this.append(buffer);
   }
 
   /** Lines already encoded, each ended by a newline. */
   writeBytes(lines: Buffer, rows: number): void {
     this.flush();
     this.rows += rows;
-    if (lines.length === 0) return;
+    if (lines.length > 0) this.append(lines);
+  }
+
+  private append(buffer: Buffer): void {
     this.fd ??= fs.openSync(this.path, 'w');
-    fs.writeSync(this.fd, lines, 0, lines.length, this.bytes);
-    this.bytes += lines.length;
+    fs.writeSync(this.fd, buffer, 0, buffer.length, this.bytes);
+    this.bytes += buffer.length;
   }
 
   mark(): FileMark {
@@ -246,14 +247,13 @@ class PartitionSink {
     const held = this.held!;
     const mark = this.mark;
     this.held = null;
+    const lines = held.text();
+    // the current object's lines are written after a mark, so that a refusal can still take them back
+    const before = mark ? mark.heldBytes : lines.length;
+    this.text.writeBytes(lines.subarray(0, before), mark ? mark.held : held.count);
     if (mark) {
-      // the current object's lines are written after a mark, so that a refusal can still take them back
-      this.text.writeBytes(held.text().subarray(0, mark.heldBytes), mark.held);
       mark.text = this.text.mark();
-      const rest = held.text().subarray(mark.heldBytes);
-      this.text.writeBytes(rest, held.count - mark.held);
-    } else {
-      this.text.writeBytes(held.text(), held.count);
+      this.text.writeBytes(lines.subarray(before), held.count - mark.held);
     }
   }
 
